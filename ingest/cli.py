@@ -1,0 +1,245 @@
+"""`python -m ingest ...`: land raw inputs in DuckDB, from a recorded snapshot or live."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from ingest.coordinates import read_coordinates
+from ingest.errors import IngestError, WikipediaPageError
+from ingest.http import make_session
+from ingest.snapshot import Recorder, Snapshot
+from ingest.sources import (
+    COORDINATE_PROVIDERS,
+    COORDINATE_SOURCES,
+    WIKIPEDIA_URL,
+    CoordinateSource,
+    Input,
+    coordinates_from_snapshot,
+    coordinates_from_web,
+    page_from_snapshot,
+    page_from_web,
+)
+from ingest.warehouse import (
+    LoadResult,
+    connect,
+    database_path,
+    land_coordinates,
+    land_rejected_page,
+    land_wikipedia_page,
+)
+from ingest.wikipedia import DEFAULT_MIN_POSTAL_CODES, parse_page
+
+log = logging.getLogger("ingest")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        args.handler(args)
+    except IngestError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+
+    landing = argparse.ArgumentParser(add_help=False, parents=[common])
+    landing.add_argument(
+        "--database",
+        help="DuckDB file to land into (default: env DBT_DUCKDB_PATH, else ./warehouse.duckdb)",
+    )
+    landing.add_argument(
+        "--snapshot",
+        type=Path,
+        metavar="DIR",
+        help="replay a recorded snapshot folder (with manifest.json) instead of fetching live",
+    )
+    landing.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="live runs: also write what was fetched into DIR in the snapshot layout",
+    )
+
+    page_options = argparse.ArgumentParser(add_help=False)
+    page_options.add_argument("--url", default=WIKIPEDIA_URL, help="live page URL (default: %(default)s)")
+    page_options.add_argument(
+        "--min-postal-codes",
+        type=int,
+        default=DEFAULT_MIN_POSTAL_CODES,
+        metavar="N",
+        help="refuse a page listing fewer distinct postal codes (default: %(default)s)",
+    )
+
+    coordinate_options = argparse.ArgumentParser(add_help=False)
+    coordinate_options.add_argument(
+        "--provider",
+        action="append",
+        choices=COORDINATE_PROVIDERS,
+        dest="providers",
+        help="live coordinates source, tried in the order given (default: course_csv, then geonames)",
+    )
+    for provider, source in COORDINATE_SOURCES.items():
+        coordinate_options.add_argument(
+            f"--{provider.replace('_', '-')}-url",
+            default=source.url,
+            metavar="URL",
+            help=f"where to download the {provider} file (default: %(default)s)",
+        )
+
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    command = commands.add_parser(
+        "postal-codes",
+        parents=[landing, page_options],
+        help="land the Wikipedia list of postal codes (raw.wikipedia_pages, raw.wikipedia_postal_code_rows)",
+    )
+    command.set_defaults(handler=_run_postal_codes)
+
+    command = commands.add_parser(
+        "coordinates",
+        parents=[landing, coordinate_options],
+        help="land postal-code centroids (raw.coordinate_files, raw.coordinates)",
+    )
+    command.set_defaults(handler=_run_coordinates)
+
+    command = commands.add_parser(
+        "all", parents=[landing, page_options, coordinate_options], help="postal-codes, then coordinates"
+    )
+    command.set_defaults(handler=_run_all)
+
+    command = commands.add_parser(
+        "parse-wikipedia",
+        parents=[common],
+        help="print the rows a saved page would land, as CSV (a debugging aid for layout changes)",
+    )
+    command.add_argument("file", type=Path, metavar="FILE")
+    command.add_argument(
+        "--min-postal-codes",
+        type=int,
+        default=DEFAULT_MIN_POSTAL_CODES,
+        metavar="N",
+        help="refuse a page listing fewer distinct postal codes (default: %(default)s)",
+    )
+    command.set_defaults(handler=_run_parse_wikipedia)
+    return parser
+
+
+def _run_all(args: argparse.Namespace) -> None:
+    _run_postal_codes(args)
+    _run_coordinates(args)
+
+
+def _run_postal_codes(args: argparse.Namespace) -> None:
+    page = (
+        page_from_snapshot(Snapshot(args.snapshot))
+        if args.snapshot
+        else page_from_web(make_session(), args.url)
+    )
+    with _connect(args) as connection:
+        result = land_postal_codes(connection, page, min_postal_codes=args.min_postal_codes)
+    page.record(_recorder(args))
+    _report("postal codes", page, result)
+
+
+def _run_coordinates(args: argparse.Namespace) -> None:
+    coordinates = (
+        coordinates_from_snapshot(Snapshot(args.snapshot))
+        if args.snapshot
+        else coordinates_from_web(make_session(), _coordinate_sources(args))
+    )
+    rows = read_coordinates(coordinates.content, coordinates.format, coordinates.columns)
+    coordinates.record(_recorder(args))
+    with _connect(args) as connection:
+        result = land_coordinates(
+            connection,
+            provider=coordinates.provider,
+            file_format=coordinates.format,
+            source=coordinates.source,
+            content=coordinates.content,
+            columns=coordinates.columns,
+            rows=rows,
+        )
+    _report("coordinates", coordinates, result)
+
+
+def land_postal_codes(
+    connection: duckdb.DuckDBPyConnection, page: Input, *, min_postal_codes: int
+) -> LoadResult:
+    """Parse and land a page; a refused page is kept in raw.wikipedia_rejected_pages."""
+    try:
+        parsed = parse_page(page.content, min_postal_codes=min_postal_codes)
+    except WikipediaPageError as error:
+        load_id = land_rejected_page(connection, source=page.source, content=page.content, error=str(error))
+        raise type(error)(
+            f"{error} (nothing was landed; the page is kept in raw.wikipedia_rejected_pages, "
+            f"load_id {load_id})"
+        ) from error
+    log.info(
+        "postal codes: %s layout, revision %s, %d rows, %d postal codes",
+        parsed.layout,
+        parsed.revision_id or "unknown",
+        len(parsed.rows),
+        len(parsed.postal_codes),
+    )
+    return land_wikipedia_page(connection, source=page.source, content=page.content, page=parsed)
+
+
+def _run_parse_wikipedia(args: argparse.Namespace) -> None:
+    if not args.file.is_file():
+        raise IngestError(f"{args.file} is not a file")
+    page = parse_page(args.file.read_bytes(), min_postal_codes=args.min_postal_codes)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["postal_code", "borough", "neighbourhood", "layout"])
+    for row in page.rows:
+        writer.writerow([row.postal_code, row.borough, row.neighbourhood, page.layout])
+
+
+def _coordinate_sources(args: argparse.Namespace) -> list[CoordinateSource]:
+    """The live sources to try, in order, with any URL the user overrode."""
+    return [
+        dataclasses.replace(COORDINATE_SOURCES[provider], url=getattr(args, f"{provider}_url"))
+        for provider in args.providers or COORDINATE_PROVIDERS
+    ]
+
+
+def _recorder(args: argparse.Namespace) -> Recorder | None:
+    return Recorder(args.record) if args.record else None
+
+
+def _connect(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    path = database_path(args.database)
+    try:
+        return connect(path)
+    except duckdb.IOException as error:
+        raise IngestError(
+            f"cannot open the DuckDB file {path}: {error}. Is another process (dbt, a SQL shell) "
+            "holding it open?"
+        ) from error
+
+
+def _report(what: str, source: Input, result: LoadResult) -> None:
+    if result.reused:
+        log.info("%s: %s is unchanged since load %s; nothing new landed", what, source.source, result.load_id)
+    else:
+        log.info("%s: landed %d rows from %s as load %s", what, result.rows, source.source, result.load_id)

@@ -1,0 +1,33 @@
+"""Named errors. Each message says what was expected and what the user can do about it."""
+
+
+class IngestError(Exception):
+    """Base class: the CLI prints the message and exits non-zero."""
+
+
+class NetworkUnavailableError(IngestError):
+    """A live source could not be reached at all."""
+
+
+class FetchError(IngestError):
+    """A live source answered, but not with something usable."""
+
+
+class WikipediaPageError(IngestError):
+    """The Wikipedia page could not be turned into postal-code rows."""
+
+
+class UnrecognisedLayoutError(WikipediaPageError):
+    """No table on the page matches a layout the parser knows."""
+
+
+class IncompletePageError(WikipediaPageError):
+    """A known layout was found, but with too few postal codes to be the whole list."""
+
+
+class CoordinatesFormatError(IngestError):
+    """A coordinates file is not in a shape the provider knows."""
+
+
+class SnapshotError(IngestError):
+    """A snapshot folder is missing, incomplete or inconsistent."""

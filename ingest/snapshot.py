@@ -1,0 +1,119 @@
+"""Snapshot folders: replay recorded inputs offline, and record live inputs in the same layout.
+
+A snapshot is a folder with a ``manifest.json`` that names each input's file and format, and the
+sha256 of every file (see ../shared/data/README.md):
+
+    manifest.json
+    wikipedia/List_of_postal_codes_of_Canada_M.html
+    coordinates/Geospatial_Coordinates.csv
+    venues/<provider>/<postal code>.json
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import SnapshotError
+
+MANIFEST = "manifest.json"
+
+log = logging.getLogger(__name__)
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+class Snapshot:
+    """A recorded snapshot folder, read-only."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        manifest_path = self.root / MANIFEST
+        if not manifest_path.is_file():
+            raise SnapshotError(
+                f"{self.root} is not a snapshot folder: it has no {MANIFEST}. A snapshot is what "
+                "`python -m ingest all --record DIR` writes, e.g. ../shared/data/snapshots/toronto-2020-01."
+            )
+        try:
+            self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise SnapshotError(f"{manifest_path} is not valid JSON: {error}") from error
+        if not isinstance(self.manifest, dict):
+            raise SnapshotError(f"{manifest_path} should hold a JSON object")
+
+    def section(self, name: str) -> dict[str, Any]:
+        section = self.manifest.get(name)
+        if not isinstance(section, dict):
+            raise SnapshotError(
+                f"the snapshot {self.root} has no {name!r} section in its {MANIFEST}; "
+                f"it records {sorted(k for k, v in self.manifest.items() if isinstance(v, dict))}"
+            )
+        return section
+
+    def path(self, relative: str) -> Path:
+        resolved = (self.root / relative).resolve()
+        if not resolved.is_relative_to(self.root.resolve()):
+            raise SnapshotError(f"{MANIFEST} names {relative!r}, which lies outside {self.root}")
+        return resolved
+
+    def read(self, relative: str) -> bytes:
+        """A file's bytes. A file that differs from the manifest's sha256 is used as it is, with a
+        warning: users swap files in a copied snapshot to try other inputs."""
+        file = self.path(relative)
+        if not file.is_file():
+            raise SnapshotError(f"the snapshot {self.root} lacks {relative}, which its {MANIFEST} names")
+        content = file.read_bytes()
+        expected = self.manifest.get("sha256", {}).get(relative)
+        if expected and expected != sha256(content):
+            log.warning("%s differs from the sha256 recorded in %s; using the file as it is", file, MANIFEST)
+        return content
+
+
+class Recorder:
+    """Writes fetched inputs into a snapshot folder, so a live run can be replayed offline."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def write(self, relative: str, content: bytes) -> Path:
+        target = self.root / relative
+        _atomic_write(target, content)
+        self._update(
+            lambda manifest: manifest.setdefault("sha256", {}).__setitem__(relative, sha256(content))
+        )
+        return target
+
+    def describe(self, name: str, section: dict[str, Any]) -> None:
+        """Set a manifest section (what a file is, where it came from, request parameters)."""
+        self._update(lambda manifest: manifest.__setitem__(name, section))
+
+    def _update(self, change: Callable[[dict[str, Any]], None]) -> None:
+        path = self.root / MANIFEST
+        manifest: dict[str, Any] = {}
+        if path.is_file():
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest.setdefault("name", self.root.name)
+        change(manifest)
+        manifest["sha256"] = dict(sorted(manifest.get("sha256", {}).items()))
+        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        _atomic_write(path, text.encode("utf-8"))
+
+
+def _atomic_write(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        Path(temporary).replace(target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

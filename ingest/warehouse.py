@@ -1,0 +1,229 @@
+"""The DuckDB `raw` schema: append-only tables of what was fetched, with load metadata.
+
+Every load gets a `load_id` and `loaded_at`; nothing is ever updated or deleted. Landing input
+identical to the latest load (same bytes, same parser) is skipped, so re-runs are idempotent;
+the staging models read the latest load of each source.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ingest.coordinates import CoordinateRow
+from ingest.snapshot import sha256
+from ingest.wikipedia import PARSER_VERSION, ParsedPage
+
+DEFAULT_DATABASE = "warehouse.duckdb"
+
+_DDL = """
+create schema if not exists raw;
+
+create table if not exists raw.wikipedia_pages (
+    load_id varchar primary key,
+    source varchar not null,          -- url or file path
+    sha256 varchar not null,
+    layout varchar not null,
+    revision_id bigint,
+    parser_version varchar not null,
+    loaded_at timestamptz not null,
+    html varchar not null
+);
+
+create table if not exists raw.wikipedia_postal_code_rows (
+    load_id varchar not null,
+    row_number integer not null,      -- page order
+    postal_code varchar not null,
+    borough varchar,                  -- text as found
+    neighbourhood varchar,            -- text as found, line breaks kept
+    layout varchar not null,
+    primary key (load_id, row_number)
+);
+
+create table if not exists raw.wikipedia_rejected_pages (
+    load_id varchar primary key,
+    source varchar not null,
+    sha256 varchar not null,
+    error varchar not null,
+    loaded_at timestamptz not null,
+    html varchar not null
+);
+
+create table if not exists raw.coordinate_files (
+    load_id varchar primary key,
+    provider varchar not null,
+    format varchar not null,
+    source varchar not null,
+    sha256 varchar not null,
+    columns json,
+    loaded_at timestamptz not null,
+    content blob not null
+);
+
+create table if not exists raw.coordinates (
+    load_id varchar not null,
+    row_number integer not null,      -- file order
+    postal_code varchar not null,     -- text as found
+    latitude varchar,
+    longitude varchar,
+    place_name varchar,
+    primary key (load_id, row_number)
+);
+"""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    load_id: str
+    rows: int
+    reused: bool
+
+
+def database_path(explicit: str | None = None) -> Path:
+    """`--database`, else env `DBT_DUCKDB_PATH` (as dbt's profile reads it), else ./warehouse.duckdb."""
+    return Path(explicit or os.environ.get("DBT_DUCKDB_PATH") or DEFAULT_DATABASE)
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect(str(path))
+    connection.execute(_DDL)
+    return connection
+
+
+def new_load_id() -> str:
+    """Sortable by time, unique across processes."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+
+
+def land_wikipedia_page(
+    connection: duckdb.DuckDBPyConnection, *, source: str, content: bytes, page: ParsedPage
+) -> LoadResult:
+    digest = sha256(content)
+    latest = connection.execute(
+        "select load_id, sha256, parser_version from raw.wikipedia_pages "
+        "order by loaded_at desc, load_id desc limit 1"
+    ).fetchone()
+    if latest and latest[1] == digest and latest[2] == PARSER_VERSION:
+        return LoadResult(latest[0], len(page.rows), reused=True)
+    load_id = new_load_id()
+    with _transaction(connection):
+        connection.execute(
+            "insert into raw.wikipedia_pages values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                load_id,
+                source,
+                digest,
+                page.layout,
+                page.revision_id,
+                PARSER_VERSION,
+                datetime.now(UTC),
+                _text(content),
+            ],
+        )
+        _append(
+            connection,
+            "raw.wikipedia_postal_code_rows",
+            ("load_id", "row_number", "postal_code", "borough", "neighbourhood", "layout"),
+            (
+                (load_id, r.row_number, r.postal_code, r.borough, r.neighbourhood, page.layout)
+                for r in page.rows
+            ),
+        )
+    return LoadResult(load_id, len(page.rows), reused=False)
+
+
+def land_rejected_page(
+    connection: duckdb.DuckDBPyConnection, *, source: str, content: bytes, error: str
+) -> str:
+    """Keep a page the parser refused, so it can be inspected; the models never read it."""
+    load_id = new_load_id()
+    connection.execute(
+        "insert into raw.wikipedia_rejected_pages values (?, ?, ?, ?, ?, ?)",
+        [load_id, source, sha256(content), error, datetime.now(UTC), _text(content)],
+    )
+    return load_id
+
+
+def land_coordinates(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    provider: str,
+    file_format: str,
+    source: str,
+    content: bytes,
+    columns: dict[str, str] | None,
+    rows: Sequence[CoordinateRow],
+) -> LoadResult:
+    digest = sha256(content)
+    latest = connection.execute(
+        "select load_id, sha256, format from raw.coordinate_files "
+        "order by loaded_at desc, load_id desc limit 1"
+    ).fetchone()
+    if latest and latest[1] == digest and latest[2] == file_format:
+        return LoadResult(latest[0], len(rows), reused=True)
+    load_id = new_load_id()
+    with _transaction(connection):
+        connection.execute(
+            "insert into raw.coordinate_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                load_id,
+                provider,
+                file_format,
+                source,
+                digest,
+                json.dumps(columns) if columns else None,
+                datetime.now(UTC),
+                content,
+            ],
+        )
+        _append(
+            connection,
+            "raw.coordinates",
+            ("load_id", "row_number", "postal_code", "latitude", "longitude", "place_name"),
+            ((load_id, r.row_number, r.postal_code, r.latitude, r.longitude, r.place_name) for r in rows),
+        )
+    return LoadResult(load_id, len(rows), reused=False)
+
+
+class _transaction:
+    """`with _transaction(con):` commits on success and rolls back on any error."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> None:
+        self.connection.execute("begin transaction")
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.connection.execute("commit" if kind is None else "rollback")
+
+
+def _append(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    """Bulk insert through Arrow (one statement, however many rows)."""
+    batch = pa.Table.from_pylist([dict(zip(columns, row, strict=True)) for row in rows])
+    if batch.num_rows == 0:
+        return
+    connection.register("_batch", batch)
+    try:
+        connection.execute(f"insert into {table} ({', '.join(columns)}) select * from _batch")
+    finally:
+        connection.unregister("_batch")
+
+
+def _text(content: bytes) -> str:
+    return content.decode("utf-8", errors="replace")

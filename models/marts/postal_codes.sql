@@ -1,0 +1,23 @@
+-- One row per assigned postal code, with its borough, neighbourhoods and centre.
+-- Joined with a left join: a code without coordinates stays and fails the not_null tests.
+with
+
+combined as (
+    select * from {{ ref('int_postal_codes_combined') }}
+),
+
+coordinates as (
+    select * from {{ ref('int_coordinates_aggregated') }}
+)
+
+select
+    combined.postal_code,
+    combined.borough,
+    combined.neighbourhoods,
+    array_to_string(combined.neighbourhoods, ', ') as neighbourhood,
+    coordinates.latitude,
+    coordinates.longitude,
+    combined.enclave_of
+from combined
+left join coordinates on combined.postal_code = coordinates.postal_code
+order by combined.postal_code

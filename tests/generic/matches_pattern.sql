@@ -1,0 +1,7 @@
+{% test matches_pattern(model, column_name, pattern) %}
+-- Rows whose value does not fully match the regular expression `pattern` (nulls pass).
+select {{ column_name }} as failing_value
+from {{ model }}
+where {{ column_name }} is not null
+    and not regexp_full_match({{ column_name }}, '{{ pattern }}')
+{% endtest %}

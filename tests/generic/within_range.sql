@@ -1,0 +1,6 @@
+{% test within_range(model, column_name, min_value, max_value) %}
+-- Rows whose value lies outside [min_value, max_value] (nulls pass; test them with not_null).
+select {{ column_name }} as failing_value
+from {{ model }}
+where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
+{% endtest %}

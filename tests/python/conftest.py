@@ -1,0 +1,40 @@
+"""Shared fixtures: the real data, a writable copy of the snapshot, a build in a temp folder."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from support import SHARED_DATA, SNAPSHOT, Build, ingest, run_dbt
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real, read-only inputs in ../shared/data. Their absence is a failure, not a skip."""
+    if not (SNAPSHOT / "manifest.json").is_file():
+        pytest.fail(f"the real data is expected in {SHARED_DATA} (set SHARED_DATA to move it)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def snapshot_copy(shared_data: Path, tmp_path: Path) -> Path:
+    """A writable copy of the Toronto snapshot, for tests that swap or break one of its files."""
+    target = tmp_path / "snapshot"
+    shutil.copytree(SNAPSHOT, target)
+    for path in [target, *target.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Build:
+    """Ingest a snapshot into a new DuckDB file and `dbt build` it."""
+
+    def _build(snapshot: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+        database = tmp_path / "warehouse" / "warehouse.duckdb"
+        assert ingest("all", "--snapshot", snapshot, "--database", database) == 0
+        return database, run_dbt(database, "build")
+
+    return _build
