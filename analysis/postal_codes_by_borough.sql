@@ -5,4 +5,4 @@ select
     list(postal_code order by postal_code) as postal_codes
 from {{ ref('postal_codes') }}
 group by borough
-order by postal_code_count desc, borough
+order by postal_code_count desc, borough asc

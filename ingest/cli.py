@@ -80,15 +80,17 @@ def _parser() -> argparse.ArgumentParser:
         help="live runs: also write what was fetched into DIR in the snapshot layout",
     )
 
-    page_options = argparse.ArgumentParser(add_help=False)
-    page_options.add_argument("--url", default=WIKIPEDIA_URL, help="live page URL (default: %(default)s)")
-    page_options.add_argument(
+    parsing = argparse.ArgumentParser(add_help=False, parents=[common])
+    parsing.add_argument(
         "--min-postal-codes",
         type=int,
         default=DEFAULT_MIN_POSTAL_CODES,
         metavar="N",
         help="refuse a page listing fewer distinct postal codes (default: %(default)s)",
     )
+
+    page_options = argparse.ArgumentParser(add_help=False, parents=[parsing])
+    page_options.add_argument("--url", default=WIKIPEDIA_URL, help="live page URL (default: %(default)s)")
 
     coordinate_options = argparse.ArgumentParser(add_help=False)
     coordinate_options.add_argument(
@@ -130,17 +132,10 @@ def _parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser(
         "parse-wikipedia",
-        parents=[common],
+        parents=[parsing],
         help="print the rows a saved page would land, as CSV (a debugging aid for layout changes)",
     )
     command.add_argument("file", type=Path, metavar="FILE")
-    command.add_argument(
-        "--min-postal-codes",
-        type=int,
-        default=DEFAULT_MIN_POSTAL_CODES,
-        metavar="N",
-        help="refuse a page listing fewer distinct postal codes (default: %(default)s)",
-    )
     command.set_defaults(handler=_run_parse_wikipedia)
     return parser
 

@@ -109,12 +109,9 @@ def land_wikipedia_page(
     connection: duckdb.DuckDBPyConnection, *, source: str, content: bytes, page: ParsedPage
 ) -> LoadResult:
     digest = sha256(content)
-    latest = connection.execute(
-        "select load_id, sha256, parser_version from raw.wikipedia_pages "
-        "order by loaded_at desc, load_id desc limit 1"
-    ).fetchone()
-    if latest and latest[1] == digest and latest[2] == PARSER_VERSION:
-        return LoadResult(latest[0], len(page.rows), reused=True)
+    unchanged = _latest_load_of(connection, "raw.wikipedia_pages", digest, "parser_version", PARSER_VERSION)
+    if unchanged:
+        return LoadResult(unchanged, len(page.rows), reused=True)
     load_id = new_load_id()
     with _transaction(connection):
         connection.execute(
@@ -165,12 +162,9 @@ def land_coordinates(
     rows: Sequence[CoordinateRow],
 ) -> LoadResult:
     digest = sha256(content)
-    latest = connection.execute(
-        "select load_id, sha256, format from raw.coordinate_files "
-        "order by loaded_at desc, load_id desc limit 1"
-    ).fetchone()
-    if latest and latest[1] == digest and latest[2] == file_format:
-        return LoadResult(latest[0], len(rows), reused=True)
+    unchanged = _latest_load_of(connection, "raw.coordinate_files", digest, "format", file_format)
+    if unchanged:
+        return LoadResult(unchanged, len(rows), reused=True)
     load_id = new_load_id()
     with _transaction(connection):
         connection.execute(
@@ -193,6 +187,17 @@ def land_coordinates(
             ((load_id, r.row_number, r.postal_code, r.latitude, r.longitude, r.place_name) for r in rows),
         )
     return LoadResult(load_id, len(rows), reused=False)
+
+
+def _latest_load_of(
+    connection: duckdb.DuckDBPyConnection, table: str, digest: str, column: str, value: str
+) -> str | None:
+    """The latest load's id if it landed these same bytes read the same way (`column` = `value`):
+    landing them again would change nothing."""
+    latest = connection.execute(
+        f"select load_id, sha256, {column} from {table} order by loaded_at desc, load_id desc limit 1"
+    ).fetchone()
+    return latest[0] if latest and latest[1:] == (digest, value) else None
 
 
 class _transaction:

@@ -1,20 +1,12 @@
 -- The rows of the latest coordinates file, cast to numbers; the text is kept beside them.
 with
 
-coordinate_files as (
-    select * from {{ source('centroids', 'coordinate_files') }}
+latest_file as (
+    {{ latest_load(source('centroids', 'coordinate_files')) }}
 ),
 
 coordinates as (
     select * from {{ source('centroids', 'coordinates') }}
-),
-
-latest_file as (
-    select
-        load_id,
-        provider
-    from coordinate_files
-    qualify row_number() over (order by loaded_at desc, load_id desc) = 1
 )
 
 select

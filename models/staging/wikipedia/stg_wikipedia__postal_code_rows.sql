@@ -1,21 +1,12 @@
 -- The rows of the latest landed page, renamed; the text stays as found.
 with
 
-pages as (
-    select * from {{ source('wikipedia', 'pages') }}
+latest_page as (
+    {{ latest_load(source('wikipedia', 'pages')) }}
 ),
 
 postal_code_rows as (
     select * from {{ source('wikipedia', 'postal_code_rows') }}
-),
-
-latest_page as (
-    select
-        load_id,
-        revision_id,
-        loaded_at
-    from pages
-    qualify row_number() over (order by loaded_at desc, load_id desc) = 1
 )
 
 select
