@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         help="live runs: also write what was fetched into DIR in the snapshot layout",
     )
 
-    parsing = argparse.ArgumentParser(add_help=False, parents=[common])
+    parsing = argparse.ArgumentParser(add_help=False)
     parsing.add_argument(
         "--min-postal-codes",
         type=int,
@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser(
         "parse-wikipedia",
-        parents=[parsing],
+        parents=[common, parsing],
         help="print the rows a saved page would land, as CSV (a debugging aid for layout changes)",
     )
     command.add_argument("file", type=Path, metavar="FILE")
