@@ -6,15 +6,18 @@ import argparse
 import csv
 import dataclasses
 import logging
+import re
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 
 from ingest.coordinates import read_coordinates
-from ingest.errors import IngestError, WikipediaPageError
+from ingest.errors import IngestError, VenueFetchFailed, WikipediaPageError
 from ingest.http import make_session
+from ingest.points import PointFields, land_points
 from ingest.snapshot import Recorder, Snapshot
 from ingest.sources import (
     COORDINATE_PROVIDERS,
@@ -27,6 +30,8 @@ from ingest.sources import (
     page_from_snapshot,
     page_from_web,
 )
+from ingest.venue_fetch import fetch_venues, replay_venues
+from ingest.venue_providers import VenueQuery, make_provider
 from ingest.warehouse import (
     LoadResult,
     connect,
@@ -34,6 +39,7 @@ from ingest.warehouse import (
     land_coordinates,
     land_rejected_page,
     land_wikipedia_page,
+    postal_code_centres,
 )
 from ingest.wikipedia import DEFAULT_MIN_POSTAL_CODES, parse_page
 
@@ -130,6 +136,64 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.set_defaults(handler=_run_all)
 
+    venue_options = argparse.ArgumentParser(add_help=False)
+    venue_options.add_argument(
+        "--provider",
+        dest="venue_provider",
+        default="auto",
+        choices=("auto", "foursquare", "overpass"),
+        help="live venue source (default auto: foursquare when FOURSQUARE_API_KEY is set, else overpass)",
+    )
+    venue_options.add_argument(
+        "--radius", type=int, default=500, metavar="M", help="metres around each centre (default 500)"
+    )
+    venue_options.add_argument(
+        "--limit", type=int, default=100, metavar="N", help="venues per area at most (default 100)"
+    )
+    venue_options.add_argument("--refresh", action="store_true", help="re-fetch every area, fresh or not")
+    venue_options.add_argument(
+        "--max-age",
+        type=_duration,
+        metavar="AGE",
+        help="re-fetch areas fetched longer ago than AGE (e.g. 7d, 12h)",
+    )
+    venue_options.add_argument(
+        "--concurrency", type=int, metavar="N", help="requests in flight (foursquare: 8)"
+    )
+    venue_options.add_argument(
+        "--rate", type=float, metavar="PER_SECOND", help="request starts per second at most"
+    )
+    venue_options.add_argument(
+        "--endpoint", metavar="URL", help="the provider's endpoint (a mirror, a local server)"
+    )
+    venue_options.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    command = commands.add_parser(
+        "venues",
+        parents=[landing, venue_options],
+        help="land venue responses for every area of the postal_codes table (raw.venue_responses)",
+    )
+    command.set_defaults(handler=_run_venues)
+
+    command = commands.add_parser(
+        "points",
+        parents=[common],
+        help="land a bulk file of places (GeoJSON points, CSV, Parquet) for the points provider",
+    )
+    command.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    command.add_argument(
+        "--database", help="DuckDB file (default: env DBT_DUCKDB_PATH, else ./warehouse.duckdb)"
+    )
+    for name in ("id", "name", "category", "latitude", "longitude"):
+        default = name if name in ("name", "category") else None
+        command.add_argument(
+            f"--{name}-field",
+            default=default,
+            metavar="FIELD",
+            help=f"property or column holding the {name} (default: {default or 'guessed'})",
+        )
+    command.set_defaults(handler=_run_points)
+
     command = commands.add_parser(
         "parse-wikipedia",
         parents=[common, parsing],
@@ -143,6 +207,64 @@ def _parser() -> argparse.ArgumentParser:
 def _run_all(args: argparse.Namespace) -> None:
     _run_postal_codes(args)
     _run_coordinates(args)
+    if args.snapshot is None:
+        log.info(
+            "venues: fetch them live once the postal_codes table is built: `dbt build`, then `python -m ingest venues`"
+        )
+    elif "venues" in Snapshot(args.snapshot).manifest:
+        _run_venues(args)
+    else:
+        log.info("venues: the snapshot records none")
+
+
+def _run_venues(args: argparse.Namespace) -> None:
+    with _connect(args) as connection:
+        if args.snapshot:
+            summary = replay_venues(connection, Snapshot(args.snapshot))
+        else:
+            provider = make_provider(
+                args.venue_provider,
+                endpoint=args.endpoint,
+                concurrency=args.concurrency,
+                requests_per_second=args.rate,
+            )
+            summary = fetch_venues(
+                connection,
+                provider,
+                postal_code_centres(connection),
+                VenueQuery(radius_m=args.radius, limit=args.limit),
+                session=make_session(),
+                refresh=args.refresh,
+                max_age=args.max_age,
+                recorder=_recorder(args),
+                progress=not args.no_progress,
+            )
+    if summary.failed or summary.stopped:
+        raise VenueFetchFailed(summary.describe())
+    log.info("%s", summary.describe())
+
+
+def _run_points(args: argparse.Namespace) -> None:
+    fields = PointFields(
+        id=args.id_field,
+        name=args.name_field,
+        category=args.category_field,
+        latitude=args.latitude_field,
+        longitude=args.longitude_field,
+    )
+    with _connect(args) as connection:
+        result = land_points(connection, args.files, fields)
+    log.info(
+        "points: landed %d places from %d files as load %s", result.rows, len(args.files), result.load_id
+    )
+
+
+def _duration(text: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 30m, 12h or 7d")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+    return timedelta(**{unit: float(match.group(1))})
 
 
 def _run_postal_codes(args: argparse.Namespace) -> None:

@@ -31,3 +31,7 @@ class CoordinatesFormatError(IngestError):
 
 class SnapshotError(IngestError):
     """A snapshot folder is missing, incomplete or inconsistent."""
+
+
+class VenueFetchFailed(IngestError):
+    """Some areas' venues could not be fetched or replayed; the message lists them."""

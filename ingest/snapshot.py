@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,33 +77,45 @@ class Snapshot:
 
 
 class Recorder:
-    """Writes fetched inputs into a snapshot folder, so a live run can be replayed offline."""
+    """Writes fetched inputs into a snapshot folder, so a live run can be replayed offline.
+
+    Files are written at once; their sha256 and the manifest sections are merged into
+    manifest.json by `flush()` (`write` flushes unless told not to, so a run recording many
+    files rewrites the manifest once, not once a file)."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._digests: dict[str, str] = {}
+        self._sections: dict[str, dict[str, Any]] = {}
 
-    def write(self, relative: str, content: bytes) -> Path:
+    def write(self, relative: str, content: bytes, *, flush: bool = True) -> Path:
         target = self.root / relative
         _atomic_write(target, content)
-        self._update(
-            lambda manifest: manifest.setdefault("sha256", {}).__setitem__(relative, sha256(content))
-        )
+        self._digests[relative] = sha256(content)
+        if flush:
+            self.flush()
         return target
 
     def describe(self, name: str, section: dict[str, Any]) -> None:
         """Set a manifest section (what a file is, where it came from, request parameters)."""
-        self._update(lambda manifest: manifest.__setitem__(name, section))
+        self._sections[name] = section
+        self.flush()
 
-    def _update(self, change: Callable[[dict[str, Any]], None]) -> None:
+    def flush(self) -> None:
+        if not self._digests and not self._sections:
+            return
         path = self.root / MANIFEST
         manifest: dict[str, Any] = {}
         if path.is_file():
             manifest = json.loads(path.read_text(encoding="utf-8"))
         manifest.setdefault("name", self.root.name)
-        change(manifest)
-        manifest["sha256"] = dict(sorted(manifest.get("sha256", {}).items()))
+        manifest.update(self._sections)
+        digests = {**manifest.get("sha256", {}), **self._digests}
+        manifest["sha256"] = dict(sorted(digests.items()))
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
         _atomic_write(path, text.encode("utf-8"))
+        self._digests.clear()
+        self._sections.clear()
 
 
 def _atomic_write(target: Path, content: bytes) -> None:

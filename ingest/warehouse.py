@@ -20,7 +20,9 @@ import duckdb
 import pyarrow as pa
 
 from ingest.coordinates import CoordinateRow
+from ingest.errors import IngestError
 from ingest.snapshot import sha256
+from ingest.venue_providers import Area, VenueResponse
 from ingest.wikipedia import PARSER_VERSION, ParsedPage
 
 DEFAULT_DATABASE = "warehouse.duckdb"
@@ -77,6 +79,45 @@ create table if not exists raw.coordinates (
     longitude varchar,
     place_name varchar,
     primary key (load_id, row_number)
+);
+
+create table if not exists raw.venue_responses (
+    load_id varchar not null,         -- one fetch or replay run
+    provider varchar not null,
+    postal_code varchar not null,
+    request json not null,            -- request parameters; never a secret
+    request_fingerprint varchar not null,
+    http_status integer not null,
+    source varchar not null,          -- endpoint url or recorded file
+    response_sha256 varchar not null,
+    fetched_at timestamptz,
+    loaded_at timestamptz not null,
+    response json not null,           -- the body as received (a paged provider: the array of its pages)
+    primary key (load_id, provider, postal_code)
+);
+
+create table if not exists raw.place_point_files (
+    load_id varchar not null,
+    source varchar not null,
+    sha256 varchar not null,
+    format varchar not null,
+    fields json not null,             -- which properties/columns were read as id, name, category
+    loaded_at timestamptz not null,
+    row_count bigint not null,
+    primary key (load_id, source)
+);
+
+create table if not exists raw.place_points (
+    load_id varchar not null,
+    source varchar not null,
+    row_number bigint not null,       -- file order
+    venue_id varchar,
+    name varchar,
+    category varchar,
+    latitude varchar,
+    longitude varchar,
+    properties json,
+    primary key (load_id, source, row_number)
 );
 """
 
@@ -187,6 +228,72 @@ def land_coordinates(
             ((load_id, r.row_number, r.postal_code, r.latitude, r.longitude, r.place_name) for r in rows),
         )
     return LoadResult(load_id, len(rows), reused=False)
+
+
+def request_fingerprint(request: dict[str, Any]) -> str:
+    """Identifies what was asked (provider parameters and centre), not how many pages it took."""
+    stable = {key: value for key, value in request.items() if key != "pages"}
+    return sha256(json.dumps(stable, sort_keys=True).encode("utf-8"))
+
+
+def land_venue_response(connection: duckdb.DuckDBPyConnection, load_id: str, response: VenueResponse) -> bool:
+    """Append one area's response (one statement, so it is committed whole or not at all). An
+    answer identical to the area's latest one is not landed again; returns whether it landed."""
+    fingerprint = request_fingerprint(response.request)
+    digest = sha256(response.body.encode("utf-8"))
+    latest = connection.execute(
+        "select request_fingerprint, response_sha256 from raw.venue_responses "
+        "where provider = ? and postal_code = ? order by loaded_at desc, load_id desc limit 1",
+        [response.provider, response.postal_code],
+    ).fetchone()
+    if latest == (fingerprint, digest):
+        return False
+    connection.execute(
+        "insert into raw.venue_responses values (?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?::json)",
+        [
+            load_id,
+            response.provider,
+            response.postal_code,
+            json.dumps(response.request, sort_keys=True),
+            fingerprint,
+            response.http_status,
+            response.source,
+            digest,
+            response.fetched_at,
+            datetime.now(UTC),
+            response.body,
+        ],
+    )
+    return True
+
+
+def latest_venue_fetches(
+    connection: duckdb.DuckDBPyConnection, provider: str
+) -> dict[str, tuple[str, datetime | None]]:
+    """Per postal code, the request fingerprint and fetch time of its latest response."""
+    rows = connection.execute(
+        "select postal_code, request_fingerprint, fetched_at from raw.venue_responses where provider = ? "
+        "qualify row_number() over (partition by postal_code order by loaded_at desc, load_id desc) = 1",
+        [provider],
+    ).fetchall()
+    return {code: (fingerprint, fetched_at) for code, fingerprint, fetched_at in rows}
+
+
+def postal_code_centres(connection: duckdb.DuckDBPyConnection) -> list[Area]:
+    """The areas to fetch venues for: the `postal_codes` mart's codes with a centre."""
+    try:
+        rows = connection.execute(
+            "select postal_code, latitude, longitude from main.postal_codes "
+            "where latitude is not null and longitude is not null order by postal_code"
+        ).fetchall()
+    except duckdb.CatalogException as error:
+        raise IngestError(
+            "the postal_codes table is not built yet, so there are no areas to fetch venues for: land "
+            "the postal codes and coordinates (`python -m ingest all`), run `dbt build`, then fetch venues"
+        ) from error
+    if not rows:
+        raise IngestError("the postal_codes table has no area with coordinates; run `dbt build` first")
+    return [Area(code, latitude, longitude) for code, latitude, longitude in rows]
 
 
 def _latest_load_of(

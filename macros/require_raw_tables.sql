@@ -1,7 +1,10 @@
 {% macro require_raw_tables() %}
     {#- Fail a run early, with a clear message, when the ingesters have not landed anything yet. -#}
     {%- if execute and flags.WHICH in ('run', 'build') -%}
-        {%- set required = ['wikipedia_pages', 'wikipedia_postal_code_rows', 'coordinate_files', 'coordinates'] -%}
+        {%- set required = [
+            'wikipedia_pages', 'wikipedia_postal_code_rows', 'coordinate_files', 'coordinates',
+            'venue_responses', 'place_point_files', 'place_points'
+        ] -%}
         {%- set found = run_query(
             "select table_name from information_schema.tables where table_schema = 'raw'"
         ).columns[0].values() -%}

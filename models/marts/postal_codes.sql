@@ -1,23 +1,31 @@
--- One row per assigned postal code, with its borough, neighbourhoods and centre.
--- Joined with a left join: a code without coordinates stays and fails the not_null tests.
+-- One row per assigned postal code: borough, neighbourhoods, centre and how many venues it has.
+-- Every area stays, with or without venues (has_venues says which).
 with
 
-combined as (
-    select * from {{ ref('int_postal_codes_combined') }}
+located as (
+    select * from {{ ref('int_postal_codes_located') }}
 ),
 
-coordinates as (
-    select * from {{ ref('int_coordinates_aggregated') }}
+venue_counts as (
+    select
+        postal_code,
+        count(*) as venue_count,
+        count(distinct category) as category_count
+    from {{ ref('venues') }}
+    group by postal_code
 )
 
 select
-    combined.postal_code,
-    combined.borough,
-    combined.neighbourhoods,
-    array_to_string(combined.neighbourhoods, ', ') as neighbourhood,
-    coordinates.latitude,
-    coordinates.longitude,
-    combined.enclave_of
-from combined
-left join coordinates on combined.postal_code = coordinates.postal_code
-order by combined.postal_code
+    located.postal_code,
+    located.borough,
+    located.neighbourhoods,
+    located.neighbourhood,
+    located.latitude,
+    located.longitude,
+    located.enclave_of,
+    coalesce(venue_counts.venue_count, 0) as venue_count,
+    coalesce(venue_counts.category_count, 0) as category_count,
+    coalesce(venue_counts.venue_count, 0) > 0 as has_venues
+from located
+left join venue_counts on located.postal_code = venue_counts.postal_code
+order by located.postal_code

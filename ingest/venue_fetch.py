@@ -1,0 +1,242 @@
+"""Fetch venues for every area, politely and resumably, and land each answer as it arrives.
+
+Each area's response is committed on its own, so an interrupted run loses nothing it had
+received, and the next run fetches only the areas without a fresh answer to the same request
+(`refresh` re-fetches all, `max_age` those older than that). 401/403 and a lost network stop the
+run at once; any other failure is reported with its area and the run goes on.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import requests
+from tqdm import tqdm
+
+from ingest.errors import FetchError, NetworkUnavailableError, SnapshotError
+from ingest.http import RateLimiter, RetryPolicy
+from ingest.snapshot import Recorder, Snapshot
+from ingest.venue_providers import (
+    LICENCES,
+    Area,
+    AreaFetchError,
+    AuthenticationError,
+    VenueProvider,
+    VenueQuery,
+    VenueResponse,
+    check_recorded,
+)
+from ingest.warehouse import land_venue_response, latest_venue_fetches, new_load_id, request_fingerprint
+
+_FSA = re.compile(r"[A-Z][0-9][A-Z]")
+
+
+@dataclass
+class FetchSummary:
+    provider: str
+    load_id: str
+    landed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    stopped: str | None = None  # why the run stopped early, if it did
+
+    def describe(self) -> str:
+        text = (
+            f"venues ({self.provider}): {len(self.landed)} areas landed, {len(self.reused)} reused, "
+            f"{len(self.failed)} failed"
+        )
+        if self.failed:
+            text += "\n" + "\n".join(f"  {code}: {reason}" for code, reason in sorted(self.failed.items()))
+        if self.stopped:
+            text += f"\nstopped early: {self.stopped}"
+        return text
+
+
+def fetch_venues(
+    connection: duckdb.DuckDBPyConnection,
+    provider: VenueProvider,
+    areas: Sequence[Area],
+    query: VenueQuery,
+    *,
+    session: requests.Session,
+    policy: RetryPolicy | None = None,
+    refresh: bool = False,
+    max_age: timedelta | None = None,
+    recorder: Recorder | None = None,
+    progress: bool = True,
+) -> FetchSummary:
+    summary = FetchSummary(provider.name, new_load_id())
+    todo = _areas_to_fetch(connection, provider, areas, query, refresh, max_age, summary)
+    limiter = RateLimiter(provider.requests_per_second)
+    area_policy = provider.retry_policy(policy or RetryPolicy())
+    stop = threading.Event()
+
+    def work(area: Area) -> VenueResponse | None:
+        if stop.is_set():
+            return None
+        return provider.fetch(session, area, query, area_policy, limiter)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, provider.concurrency), thread_name_prefix="venues")
+    bar = tqdm(total=len(todo), desc=f"venues ({provider.name})", unit="area", disable=not progress or None)
+    futures: dict[Future[VenueResponse | None], Area] = {}
+    try:
+        futures = {pool.submit(work, area): area for area in todo}
+        for future in as_completed(futures):
+            area = futures[future]
+            bar.update()
+            try:
+                response = future.result()
+            except (AuthenticationError, NetworkUnavailableError) as error:
+                summary.failed[area.postal_code] = getattr(error, "reason", str(error))
+                summary.stopped = str(error)
+                stop.set()
+                break
+            except AreaFetchError as error:
+                summary.failed[area.postal_code] = error.reason
+                continue
+            except FetchError as error:
+                summary.failed[area.postal_code] = str(error)
+                continue
+            if response is None:
+                continue
+            land_venue_response(connection, summary.load_id, response)
+            if recorder:
+                recorder.write(
+                    _recorded_path(provider.name, area.postal_code),
+                    response.body.encode("utf-8"),
+                    flush=False,
+                )
+            summary.landed.append(area.postal_code)
+    finally:
+        stop.set()
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        bar.close()
+        if recorder:
+            _describe_recording(recorder, provider, query, areas, summary)
+    return summary
+
+
+def replay_venues(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> FetchSummary:
+    """Land the recorded venue responses of a snapshot (one file per area per provider)."""
+    section = snapshot.section("venues")
+    provider = section.get("provider")
+    folder = section.get("dir") or f"venues/{provider}"
+    pattern = section.get("file_per_area", "{postal_code}.json")
+    if not provider or "{postal_code}" not in pattern:
+        raise SnapshotError(
+            "the snapshot's venues section needs a provider and a file_per_area with {postal_code}"
+        )
+    prefix, suffix = pattern.split("{postal_code}", 1)
+    directory = snapshot.path(folder)
+    if not directory.is_dir():
+        raise SnapshotError(f"the snapshot {snapshot.root} lacks the folder {folder} its manifest names")
+    summary = FetchSummary(provider, new_load_id())
+    base_request = {"endpoint": section.get("endpoint"), **section.get("request", {})}
+    requests_by_area = section.get("requests", {})
+    fetched_at = _parse_time(section.get("retrieved_at"))
+    for file in sorted(directory.iterdir()):
+        if not (file.is_file() and file.name.startswith(prefix) and file.name.endswith(suffix)):
+            continue
+        code = file.name[len(prefix) : len(file.name) - len(suffix)]
+        if not _FSA.fullmatch(code):
+            summary.failed[file.name] = "the file name is not a postal code such as M5A"
+            continue
+        body = snapshot.read(f"{folder}/{file.name}").decode("utf-8", errors="replace")
+        try:
+            check_recorded(provider, code, body)
+        except AreaFetchError as error:
+            summary.failed[code] = f"{error.reason} (file {file})"
+            continue
+        request = requests_by_area.get(code, base_request)
+        response = VenueResponse(provider, code, request, 200, str(file), body, fetched_at)
+        (
+            summary.landed if land_venue_response(connection, summary.load_id, response) else summary.reused
+        ).append(code)
+    if not summary.landed and not summary.reused and not summary.failed:
+        raise SnapshotError(f"{directory} holds no recorded responses named {pattern}")
+    return summary
+
+
+def _areas_to_fetch(
+    connection: duckdb.DuckDBPyConnection,
+    provider: VenueProvider,
+    areas: Sequence[Area],
+    query: VenueQuery,
+    refresh: bool,
+    max_age: timedelta | None,
+    summary: FetchSummary,
+) -> list[Area]:
+    latest = latest_venue_fetches(connection, provider.name)
+    now = datetime.now(UTC)
+    todo: list[Area] = []
+    for area in areas:
+        previous = latest.get(area.postal_code)
+        same_request = previous is not None and previous[0] == request_fingerprint(
+            provider.request(area, query)
+        )
+        young = previous is not None and (
+            max_age is None or (previous[1] is not None and now - previous[1] <= max_age)
+        )
+        if same_request and young and not refresh:
+            summary.reused.append(area.postal_code)
+        else:
+            todo.append(area)
+    return todo
+
+
+def _recorded_path(provider: str, postal_code: str) -> str:
+    return f"venues/{provider}/{postal_code}.json"
+
+
+def _describe_recording(
+    recorder: Recorder,
+    provider: VenueProvider,
+    query: VenueQuery,
+    areas: Sequence[Area],
+    summary: FetchSummary,
+) -> None:
+    """The manifest's venues section, with each recorded area's request (never a secret)."""
+    manifest_path = recorder.root / "manifest.json"
+    previous = Snapshot(recorder.root).manifest.get("venues", {}) if manifest_path.is_file() else {}
+    requests_by_area = previous.get("requests", {}) if previous.get("provider") == provider.name else {}
+    requests_by_area.update(
+        {
+            area.postal_code: provider.request(area, query)
+            for area in areas
+            if area.postal_code in summary.landed
+        }
+    )
+    recorder.describe(
+        "venues",
+        {
+            "provider": provider.name,
+            "endpoint": getattr(provider, "endpoint", None),
+            "dir": str(Path("venues") / provider.name),
+            "file_per_area": "{postal_code}.json",
+            "request": {"radius_m": query.radius_m, "limit": query.limit},
+            "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "license": LICENCES.get(provider.name, ""),
+            "requests": dict(sorted(requests_by_area.items())),
+        },
+    )
+
+
+def _parse_time(value: object) -> datetime | None:
+    """A manifest time such as 2020-01-15T19:42Z, or the start of an interval a/b."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.split("/")[0].strip().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,424 @@
+"""Venue providers: who is asked for the venues around an area's centre, and how.
+
+Each provider returns the response body exactly as received (for a paged provider, the JSON array
+of its pages' bodies, each as received), the request parameters without secrets, and the status.
+Parsing the venues out of the JSON is the dbt staging models' job; here a body is only checked
+to be the JSON the provider documents, so that an error page or a cut-off answer lands nothing.
+
+- ``foursquare_v2``: the retired v2 ``venues/explore`` endpoint; replay of recorded responses only.
+- ``foursquare``: today's Places API, ``GET https://places-api.foursquare.com/places/search`` with
+  ``Authorization: Bearer <key>`` and ``X-Places-Api-Version: 2025-06-17``; ``limit`` is at most 50,
+  so the ``link`` header's ``rel="next"`` cursor is followed up to the requested limit; 50
+  queries/s at most (Pay-as-you-go). Key from env ``FOURSQUARE_API_KEY``.
+- ``overpass``: OpenStreetMap through an Overpass API instance, no key: named amenity, shop,
+  leisure and tourism features within the radius (``around:``), ``[out:json]``, ``out center``.
+  The public instance wants a descriptive User-Agent, no parallel requests and >= 30 s after a 429.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from ingest.errors import FetchError, IngestError
+from ingest.http import RateLimiter, RetryPolicy, send
+
+FOURSQUARE_KEY_ENV = "FOURSQUARE_API_KEY"
+
+
+class AreaFetchError(FetchError):
+    """One area's venues could not be fetched; the run goes on with the others."""
+
+    def __init__(self, postal_code: str, provider: str, reason: str, status: int | None = None) -> None:
+        super().__init__(f"{postal_code}: {provider} {reason}")
+        self.postal_code = postal_code
+        self.status = status
+        self.reason = reason
+
+
+class AuthenticationError(AreaFetchError):
+    """The provider refused the key (401/403): retrying every area would only repeat it."""
+
+
+class MissingKeyError(IngestError):
+    """A provider that needs a key was chosen without one."""
+
+
+@dataclass(frozen=True)
+class Area:
+    postal_code: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class VenueQuery:
+    radius_m: int = 500
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class VenueResponse:
+    """What lands in raw.venue_responses for one area."""
+
+    provider: str
+    postal_code: str
+    request: dict[str, Any]
+    http_status: int
+    source: str
+    body: str
+    fetched_at: datetime | None = field(default_factory=lambda: datetime.now(UTC))
+
+
+class VenueProvider(Protocol):
+    name: str
+    concurrency: int
+    requests_per_second: float
+
+    def retry_policy(self, base: RetryPolicy) -> RetryPolicy: ...
+
+    def request(self, area: Area, query: VenueQuery) -> dict[str, Any]: ...
+
+    def fetch(
+        self,
+        session: requests.Session,
+        area: Area,
+        query: VenueQuery,
+        policy: RetryPolicy,
+        limiter: RateLimiter,
+    ) -> VenueResponse: ...
+
+    def check(self, postal_code: str, body: str) -> None: ...
+
+
+def parse_json(postal_code: str, provider: str, text: str, content_type: str = "") -> Any:
+    """The body as JSON, or an `AreaFetchError` that says what came instead."""
+    stripped = text.lstrip()
+    if "html" in content_type.lower() or stripped.startswith("<"):
+        raise AreaFetchError(postal_code, provider, f"answered HTML instead of JSON: {_snippet(text)}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise AreaFetchError(
+            postal_code,
+            provider,
+            f"answered invalid or truncated JSON ({error.msg} at character {error.pos})",
+        ) from error
+
+
+class FoursquareV2:
+    """Foursquare's retired v2 venues/explore. New keys get HTTP 410: replay only."""
+
+    name = "foursquare_v2"
+    concurrency = 1
+    requests_per_second = 1.0
+
+    def retry_policy(self, base: RetryPolicy) -> RetryPolicy:
+        return base
+
+    def request(self, area: Area, query: VenueQuery) -> dict[str, Any]:
+        return {
+            "latitude": area.latitude,
+            "longitude": area.longitude,
+            "radius_m": query.radius_m,
+            "limit": query.limit,
+        }
+
+    def fetch(self, *_: object) -> VenueResponse:
+        raise IngestError(
+            "Foursquare's v2 API is retired (new keys get HTTP 410); replay recorded v2 responses with "
+            "--snapshot, or fetch live with --provider foursquare or --provider overpass"
+        )
+
+    @classmethod
+    def check(cls, postal_code: str, body: str) -> None:
+        envelope = parse_json(postal_code, cls.name, body)
+        meta = envelope.get("meta", {}) if isinstance(envelope, dict) else {}
+        if meta.get("code") != 200:
+            raise AreaFetchError(
+                postal_code,
+                cls.name,
+                f"response has meta.code {meta.get('code')!r}: {meta.get('errorDetail', '')}",
+            )
+        groups = envelope.get("response", {}).get("groups")
+        if not isinstance(groups, list) or not all(isinstance(g.get("items"), list) for g in groups):
+            raise AreaFetchError(postal_code, cls.name, "response lacks response.groups[].items[]")
+
+
+class FoursquarePlaces:
+    """Today's Foursquare Places API (version 2025-06-17)."""
+
+    name = "foursquare"
+    endpoint_default = "https://places-api.foursquare.com/places/search"
+    api_version = "2025-06-17"
+    page_limit = 50
+    fields: ClassVar[str] = "fsq_place_id,name,latitude,longitude,distance,categories"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        endpoint: str | None = None,
+        concurrency: int = 8,
+        requests_per_second: float = 50.0,
+    ) -> None:
+        if not api_key:
+            raise MissingKeyError(
+                f"the foursquare provider needs a Places API key in the environment variable "
+                f"{FOURSQUARE_KEY_ENV} (https://foursquare.com/developers); or use --provider overpass, "
+                "which needs no key"
+            )
+        self._api_key = api_key
+        self.endpoint = endpoint or self.endpoint_default
+        self.concurrency = concurrency
+        self.requests_per_second = requests_per_second
+
+    def __repr__(self) -> str:  # never show the key
+        return f"FoursquarePlaces(endpoint={self.endpoint!r})"
+
+    def retry_policy(self, base: RetryPolicy) -> RetryPolicy:
+        return base
+
+    def request(self, area: Area, query: VenueQuery) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "api_version": self.api_version,
+            "ll": f"{area.latitude:.7f},{area.longitude:.7f}",
+            "latitude": area.latitude,
+            "longitude": area.longitude,
+            "radius_m": query.radius_m,
+            "limit": query.limit,
+            "sort": "DISTANCE",
+            "fields": self.fields,
+        }
+
+    def fetch(
+        self,
+        session: requests.Session,
+        area: Area,
+        query: VenueQuery,
+        policy: RetryPolicy,
+        limiter: RateLimiter,
+    ) -> VenueResponse:
+        request = self.request(area, query)
+        headers = {
+            "Authorization": f"Bearer {self._api_key}",
+            "X-Places-Api-Version": self.api_version,
+            "Accept": "application/json",
+        }
+        url = _with_query(
+            self.endpoint,
+            {
+                "ll": request["ll"],
+                "radius": str(query.radius_m),
+                "limit": str(min(self.page_limit, query.limit)),
+                "sort": request["sort"],
+                "fields": self.fields,
+            },
+        )
+        pages: list[str] = []
+        found = 0
+        while True:
+            response = send(
+                session, "GET", url, what=f"venues for {area.postal_code}", policy=policy,
+                limiter=limiter, headers=headers,
+            )  # fmt: skip
+            _judge_status(response, area.postal_code, self.name)
+            page = parse_json(
+                area.postal_code, self.name, response.text, response.headers.get("Content-Type", "")
+            )
+            self._check_page(area.postal_code, page)
+            pages.append(response.text)
+            found += len(page["results"])
+            following = response.links.get("next", {}).get("url")
+            if not following or not page["results"] or found >= query.limit:
+                break
+            url = _next_page(
+                self.endpoint, following, min(self.page_limit, query.limit - found), area, self.name
+            )
+        request["pages"] = len(pages)
+        return VenueResponse(
+            self.name, area.postal_code, request, 200, self.endpoint, "[" + ",".join(pages) + "]"
+        )
+
+    @classmethod
+    def check(cls, postal_code: str, body: str) -> None:
+        pages = parse_json(postal_code, cls.name, body)
+        if not isinstance(pages, list) or not pages:
+            raise AreaFetchError(postal_code, cls.name, "recording should be a JSON array of response pages")
+        for page in pages:
+            cls._check_page(postal_code, page)
+
+    @classmethod
+    def _check_page(cls, postal_code: str, page: Any) -> None:
+        if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+            raise AreaFetchError(
+                postal_code, cls.name, f"answered JSON without a results list: {_snippet(str(page))}"
+            )
+
+
+class Overpass:
+    """OpenStreetMap features through an Overpass API instance."""
+
+    name = "overpass"
+    endpoint_default = "https://overpass-api.de/api/interpreter"
+    concurrency = 1  # the public instance allows no parallel requests
+    tag_keys = ("amenity", "shop", "leisure", "tourism")
+
+    def __init__(
+        self,
+        *,
+        endpoint: str | None = None,
+        requests_per_second: float = 0.5,
+        timeout_seconds: int = 60,
+        min_wait_after_429: float = 30.0,
+    ) -> None:
+        self.endpoint = endpoint or self.endpoint_default
+        self.requests_per_second = requests_per_second
+        self.timeout_seconds = timeout_seconds
+        self.min_wait_after_429 = min_wait_after_429
+
+    def retry_policy(self, base: RetryPolicy) -> RetryPolicy:
+        """The server may take its own timeout to answer, and asks for a pause after a 429."""
+        return dataclasses.replace(
+            base,
+            min_wait_after_429=max(base.min_wait_after_429, self.min_wait_after_429),
+            timeout=(base.timeout[0], max(base.timeout[1], self.timeout_seconds + 30.0)),
+        )
+
+    def query(self, area: Area, query: VenueQuery) -> str:
+        around = f"around:{query.radius_m},{area.latitude:.7f},{area.longitude:.7f}"
+        selectors = "".join(f'  nwr({around})["name"]["{key}"];\n' for key in self.tag_keys)
+        return f"[out:json][timeout:{self.timeout_seconds}];\n(\n{selectors});\nout center tags;\n"
+
+    def request(self, area: Area, query: VenueQuery) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "query": self.query(area, query),
+            "latitude": area.latitude,
+            "longitude": area.longitude,
+            "radius_m": query.radius_m,
+            "limit": query.limit,
+        }
+
+    def fetch(
+        self,
+        session: requests.Session,
+        area: Area,
+        query: VenueQuery,
+        policy: RetryPolicy,
+        limiter: RateLimiter,
+    ) -> VenueResponse:
+        request = self.request(area, query)
+        response = send(
+            session, "POST", self.endpoint, what=f"venues for {area.postal_code}", policy=policy,
+            limiter=limiter, data={"data": request["query"]},
+        )  # fmt: skip
+        _judge_status(response, area.postal_code, self.name)
+        self.check(area.postal_code, response.text, response.headers.get("Content-Type", ""))
+        return VenueResponse(self.name, area.postal_code, request, 200, self.endpoint, response.text)
+
+    @classmethod
+    def check(cls, postal_code: str, body: str, content_type: str = "") -> None:
+        answer = parse_json(postal_code, cls.name, body, content_type)
+        if not isinstance(answer, dict) or not isinstance(answer.get("elements"), list):
+            raise AreaFetchError(
+                postal_code, cls.name, f"answered JSON without an elements list: {_snippet(body)}"
+            )
+        remark = str(answer.get("remark", ""))
+        if "error" in remark.lower():
+            # Overpass reports a timeout or out-of-memory as HTTP 200 with a partial result.
+            raise AreaFetchError(postal_code, cls.name, f"reported an incomplete result: {remark}")
+
+
+PROVIDERS: dict[str, type[FoursquareV2] | type[FoursquarePlaces] | type[Overpass]] = {
+    FoursquareV2.name: FoursquareV2,
+    FoursquarePlaces.name: FoursquarePlaces,
+    Overpass.name: Overpass,
+}
+
+LICENCES = {
+    FoursquareV2.name: "Foursquare data, Foursquare API terms; for testing only, never redistribute",
+    FoursquarePlaces.name: "Foursquare data, Foursquare Places API terms; never redistribute",
+    Overpass.name: "© OpenStreetMap contributors, ODbL 1.0",
+}
+
+
+def check_recorded(provider: str, postal_code: str, body: str) -> None:
+    """Check a recorded response as the provider's live answers are checked."""
+    if provider not in PROVIDERS:
+        raise IngestError(
+            f"unknown venue provider {provider!r} in the snapshot; expected one of {sorted(PROVIDERS)}"
+        )
+    PROVIDERS[provider].check(postal_code, body)
+
+
+def make_provider(
+    name: str,
+    *,
+    endpoint: str | None = None,
+    concurrency: int | None = None,
+    requests_per_second: float | None = None,
+) -> VenueProvider:
+    """A provider by name; `auto` is foursquare when a key is set, else overpass."""
+    key = os.environ.get(FOURSQUARE_KEY_ENV, "").strip()
+    if name == "auto":
+        name = FoursquarePlaces.name if key else Overpass.name
+    if name == FoursquarePlaces.name:
+        return FoursquarePlaces(
+            key,
+            endpoint=endpoint,
+            concurrency=concurrency or 8,
+            requests_per_second=requests_per_second or 50.0,
+        )
+    if name == Overpass.name:
+        if concurrency and concurrency > 1:
+            raise IngestError("the public Overpass instance allows no parallel requests: drop --concurrency")
+        return Overpass(endpoint=endpoint, requests_per_second=requests_per_second or 0.5)
+    if name == FoursquareV2.name:
+        return FoursquareV2()
+    raise IngestError(f"unknown venue provider {name!r}; expected foursquare, overpass or foursquare_v2")
+
+
+def _judge_status(response: requests.Response, postal_code: str, provider: str) -> None:
+    status = response.status_code
+    if status in (401, 403):
+        raise AuthenticationError(
+            postal_code, provider,
+            f"refused the request with HTTP {status}: check the API key (env {FOURSQUARE_KEY_ENV}) "
+            "and its permissions; stopping the run",
+            status,
+        )  # fmt: skip
+    if status != 200:
+        raise AreaFetchError(
+            postal_code, provider, f"answered HTTP {status}: {_snippet(response.text)}", status
+        )
+
+
+def _with_query(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    merged = dict(parse_qsl(parts.query))
+    merged.update(params)
+    return urlunsplit(parts._replace(query=urlencode(merged)))
+
+
+def _next_page(endpoint: str, following: str, limit: int, area: Area, provider: str) -> str:
+    """The next page's URL from the `link` header, on the same origin (the key goes with it)."""
+    start, link = urlsplit(endpoint), urlsplit(following)
+    if (link.scheme, link.netloc) != (start.scheme, start.netloc):
+        raise AreaFetchError(
+            area.postal_code, provider, f"sent a next-page link to another host: {link.netloc}"
+        )
+    return _with_query(following, {"limit": str(limit)})
+
+
+def _snippet(text: str, length: int = 120) -> str:
+    flat = " ".join(text.split())
+    return repr(flat[:length] + ("..." if len(flat) > length else ""))
