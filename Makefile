@@ -5,6 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SNAPSHOT ?=
 RECORD ?= recordings/live
+VENUE_PROVIDER ?= auto
 export DO_NOT_TRACK := 1
 
 STAMP := $(VENV)/.installed
@@ -19,10 +20,13 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP)
 
-# Land the raw inputs: replay SNAPSHOT if given, else fetch live and record into RECORD.
+# Land the raw inputs: replay SNAPSHOT if given, else fetch live and record into RECORD. Live
+# venues are fetched for the areas of the postal_codes table, so it is built first.
 ingest: $(STAMP)
 ifeq ($(strip $(SNAPSHOT)),)
 	$(BIN)/python -m ingest all --record $(RECORD)
+	$(BIN)/dbt build
+	$(BIN)/python -m ingest venues --provider $(VENUE_PROVIDER) --record $(RECORD)
 else
 	$(BIN)/python -m ingest all --snapshot $(SNAPSHOT)
 endif

@@ -44,6 +44,7 @@ class RetryPolicy:
     min_wait_after_429: float = 0.0  # the public Overpass instance asks for 30 s
     max_retry_after_seconds: float = 600.0  # a server asking for longer is an error, not a wait
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    sleep: Callable[[float], None] = time.sleep
 
 
 class RateLimiter:
@@ -100,7 +101,6 @@ def send(
     what: str,
     policy: RetryPolicy | None = None,
     limiter: RateLimiter | None = None,
-    sleep: Callable[[float], None] = time.sleep,
     **kwargs: Any,
 ) -> requests.Response:
     """Send a request, retrying connection failures, timeouts and 429/5xx answers. Returns the last
@@ -122,7 +122,7 @@ def send(
         ),
         stop=lambda state: _should_stop(state, policy),
         wait=lambda state: _wait_seconds(state, policy),
-        sleep=sleep,
+        sleep=policy.sleep,
         reraise=True,
     )
     try:

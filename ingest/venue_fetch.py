@@ -33,7 +33,13 @@ from ingest.venue_providers import (
     VenueResponse,
     check_recorded,
 )
-from ingest.warehouse import land_venue_response, latest_venue_fetches, new_load_id, request_fingerprint
+from ingest.warehouse import (
+    land_venue_response,
+    latest_venue_fetches,
+    latest_venue_response,
+    new_load_id,
+    request_fingerprint,
+)
 
 _FSA = re.compile(r"[A-Z][0-9][A-Z]")
 
@@ -74,6 +80,8 @@ def fetch_venues(
 ) -> FetchSummary:
     summary = FetchSummary(provider.name, new_load_id())
     todo = _areas_to_fetch(connection, provider, areas, query, refresh, max_age, summary)
+    if recorder:
+        _record_reused(connection, recorder, provider.name, summary.reused)
     limiter = RateLimiter(provider.requests_per_second)
     area_policy = provider.retry_policy(policy or RetryPolicy())
     stop = threading.Event()
@@ -81,7 +89,11 @@ def fetch_venues(
     def work(area: Area) -> VenueResponse | None:
         if stop.is_set():
             return None
-        return provider.fetch(session, area, query, area_policy, limiter)
+        try:
+            return provider.fetch(session, area, query, area_policy, limiter)
+        except (AuthenticationError, NetworkUnavailableError):
+            stop.set()  # before any other worker starts a request
+            raise
 
     pool = ThreadPoolExecutor(max_workers=max(1, provider.concurrency), thread_name_prefix="venues")
     bar = tqdm(total=len(todo), desc=f"venues ({provider.name})", unit="area", disable=not progress or None)
@@ -106,13 +118,13 @@ def fetch_venues(
                 continue
             if response is None:
                 continue
-            land_venue_response(connection, summary.load_id, response)
-            if recorder:
+            if recorder:  # recorded before landing: an area landed is always in the recording
                 recorder.write(
                     _recorded_path(provider.name, area.postal_code),
                     response.body.encode("utf-8"),
                     flush=False,
                 )
+            land_venue_response(connection, summary.load_id, response)
             summary.landed.append(area.postal_code)
     finally:
         stop.set()
@@ -193,6 +205,19 @@ def _areas_to_fetch(
     return todo
 
 
+def _record_reused(
+    connection: duckdb.DuckDBPyConnection, recorder: Recorder, provider: str, postal_codes: Sequence[str]
+) -> None:
+    """Areas answered by an earlier run go into the recording too, so that it replays whole."""
+    for code in postal_codes:
+        path = _recorded_path(provider, code)
+        if (recorder.root / path).is_file():
+            continue
+        body = latest_venue_response(connection, provider, code)
+        if body is not None:
+            recorder.write(path, body.encode("utf-8"), flush=False)
+
+
 def _recorded_path(provider: str, postal_code: str) -> str:
     return f"venues/{provider}/{postal_code}.json"
 
@@ -208,12 +233,9 @@ def _describe_recording(
     manifest_path = recorder.root / "manifest.json"
     previous = Snapshot(recorder.root).manifest.get("venues", {}) if manifest_path.is_file() else {}
     requests_by_area = previous.get("requests", {}) if previous.get("provider") == provider.name else {}
+    recorded = set(summary.landed) | set(summary.reused)  # a reused answer was asked the same way
     requests_by_area.update(
-        {
-            area.postal_code: provider.request(area, query)
-            for area in areas
-            if area.postal_code in summary.landed
-        }
+        {area.postal_code: provider.request(area, query) for area in areas if area.postal_code in recorded}
     )
     recorder.describe(
         "venues",

@@ -279,6 +279,17 @@ def latest_venue_fetches(
     return {code: (fingerprint, fetched_at) for code, fingerprint, fetched_at in rows}
 
 
+def latest_venue_response(
+    connection: duckdb.DuckDBPyConnection, provider: str, postal_code: str
+) -> str | None:
+    row = connection.execute(
+        "select response::varchar from raw.venue_responses where provider = ? and postal_code = ? "
+        "order by loaded_at desc, load_id desc limit 1",
+        [provider, postal_code],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def postal_code_centres(connection: duckdb.DuckDBPyConnection) -> list[Area]:
     """The areas to fetch venues for: the `postal_codes` mart's codes with a centre."""
     try:

@@ -38,3 +38,24 @@ def build(tmp_path: Path) -> Build:
         return database, run_dbt(database, "build")
 
     return _build
+
+
+@pytest.fixture(scope="session")
+def snapshot_build(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The shared Toronto snapshot ingested and built once for the session; read it, never change it."""
+    database = tmp_path_factory.mktemp("snapshot-build") / "warehouse.duckdb"
+    assert ingest("all", "--snapshot", SNAPSHOT, "--database", database) == 0
+    return database, run_dbt(database, "build")
+
+
+@pytest.fixture
+def built_copy(snapshot_build: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path) -> Path:
+    """A private copy of the session's built warehouse, for tests that land more and rebuild."""
+    database, result = snapshot_build
+    assert result.returncode == 0, result.stdout
+    target = tmp_path / "warehouse" / "warehouse.duckdb"
+    target.parent.mkdir(parents=True)
+    shutil.copy(database, target)
+    return target

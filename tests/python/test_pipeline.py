@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
-from support import COORDINATES_IN_SNAPSHOT, PAGE_IN_SNAPSHOT, SNAPSHOT, Build, query, run_dbt
+from fake_server import FakeServer, Reply, Request
+from support import (
+    COORDINATES_IN_SNAPSHOT,
+    FIXTURES,
+    PAGE_IN_SNAPSHOT,
+    SNAPSHOT,
+    Build,
+    ingest,
+    query,
+    run_dbt,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -53,8 +64,8 @@ def coordinate_codes() -> set[str]:
         return {row["Postal Code"] for row in csv.DictReader(file)}
 
 
-def test_the_snapshot_builds_103_postal_codes(shared_data: Path, build: Build):
-    database, result = build(SNAPSHOT)
+def test_the_snapshot_builds_103_postal_codes(snapshot_build):
+    database, result = snapshot_build
     assert result.returncode == 0, result.stdout
     assert "ERROR=0" in result.stdout and "unit_test" in result.stdout
     assert query(database, "select count(*), count(latitude), count(longitude) from postal_codes") == [
@@ -125,10 +136,146 @@ def test_dbt_without_ingested_data_says_what_to_run(tmp_path: Path):
     assert "python -m ingest all --snapshot" in result.stdout
 
 
-def test_reloading_the_same_inputs_changes_nothing(shared_data: Path, build: Build):
-    database, first = build(SNAPSHOT)
+def test_reloading_the_same_inputs_changes_nothing(snapshot_build, built_copy: Path):
+    database = built_copy
     before = query(database, "select * from postal_codes order by postal_code")
-    _, second = build(SNAPSHOT)
-    assert first.returncode == second.returncode == 0
+    assert ingest("all", "--snapshot", SNAPSHOT, "--database", database) == 0
+    second = run_dbt(database, "build")
+    assert second.returncode == 0
     assert query(database, "select count(*) from raw.wikipedia_pages") == [(1,)]
     assert query(database, "select * from postal_codes order by postal_code") == before
+
+
+def test_the_snapshot_builds_venue_marts(snapshot_build):
+    database, result = snapshot_build
+    assert result.returncode == 0, result.stdout
+    assert query(
+        database,
+        "select count(*), count(distinct venue_id), count(distinct category), count(distinct postal_code), "
+        "min(provider), max(provider) from venues",
+    ) == [(2226, 1754, 273, 100, "foursquare_v2", "foursquare_v2")]
+    # Every area stays; the three without venues are flagged.
+    assert query(database, "select postal_code from postal_codes where not has_venues order by 1") == [
+        ("M1X",),
+        ("M2M",),
+        ("M9A",),
+    ]
+    assert query(database, "select count(*), sum(venue_count) from postal_codes") == [(103, 2226)]
+    # One row per area in the pivot; each row of an area with venues sums to 1.
+    columns = [name for (name,) in query(database, "select column_name from venue_categories order by 1")]
+    assert len(columns) == 273
+    sums = query(
+        database,
+        f"select postal_code, venue_count, {' + '.join(columns)} from postal_code_category_frequencies",
+    )
+    assert len(sums) == 103
+    assert all(abs(total - (1 if count else 0)) < 1e-9 for _, count, total in sums)
+    # The top-10 table never shows a zero count; an area with fewer categories has fewer rows.
+    assert query(database, "select min(venue_count), max(venue_rank) from postal_code_top_venues") == [
+        (1, 10)
+    ]
+    assert query(
+        database,
+        'select count(*) from postal_code_top_venues_wide where "1st Most Common Venue" is null',
+    ) == [(3,)]
+
+
+def test_two_builds_give_identical_tables(shared_data: Path, build: Build, tmp_path: Path):
+    tables = [
+        "venues",
+        "postal_code_category_counts",
+        "postal_code_top_venues",
+        "postal_code_top_venues_wide",
+    ]
+    first, _ = build(SNAPSHOT)
+    before = {table: query(first, f"select * from {table}") for table in tables}
+    frequencies = query(first, "select * from postal_code_category_frequencies")
+    (tmp_path / "warehouse" / "warehouse.duckdb").unlink()
+    second, result = build(SNAPSHOT)
+    assert result.returncode == 0
+    assert {table: query(second, f"select * from {table}") for table in tables} == before
+    assert query(second, "select * from postal_code_category_frequencies") == frequencies
+
+
+def test_live_providers_end_to_end(built_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """Fetch venues for the 103 areas from a local Places API, build, then from a local Overpass."""
+    database = built_copy
+    page_1 = (FIXTURES / "venues" / "foursquare_page_1.json").read_bytes()
+    page_2 = (FIXTURES / "venues" / "foursquare_page_2.json").read_bytes()
+
+    with FakeServer() as server:
+
+        def places(request: Request) -> Reply:
+            if "cursor" in request.query:
+                return Reply(200, page_2)
+            link = server.url(f"/places/search?cursor=next&ll={request.query['ll'][0]}")
+            return Reply(200, page_1, {"Link": f'<{link}>; rel="next"'})
+
+        server.route("/places/search", places)
+        server.route(
+            "/api/interpreter", Reply(200, (FIXTURES / "venues" / "overpass_answer.json").read_bytes())
+        )
+        monkeypatch.setenv("FOURSQUARE_API_KEY", "test-key")
+        common = ["venues", "--database", database, "--no-progress", "--rate", "1000"]
+        assert ingest(*common, "--provider", "foursquare", "--endpoint", server.url("/places/search")) == 0
+        assert len(server.requests_to("/places/search")) == 2 * 103
+        rebuilt = run_dbt(database, "build")
+        assert rebuilt.returncode == 0, rebuilt.stdout
+        assert query(
+            database,
+            "select provider, count(*), count(distinct venue_id), count(distinct postal_code) from venues group by 1",
+        ) == [("foursquare", 3 * 103, 3, 103)]
+        assert query(database, "select count(*) from postal_codes where has_venues") == [(103,)]
+
+        assert ingest(*common, "--provider", "overpass", "--endpoint", server.url("/api/interpreter")) == 0
+        rebuilt = run_dbt(database, "build")
+        assert rebuilt.returncode == 0, rebuilt.stdout
+    categories = query(database, "select category, count(*) from venues group by 1 order by 1")
+    assert categories == [("Bakery", 103), ("Café", 103), ("Hotel", 103), ("Park", 103)]
+    # The older providers' responses are still there, untouched: raw is append-only.
+    assert query(database, "select provider, count(*) from raw.venue_responses group by 1 order by 1") == [
+        ("foursquare", 103),
+        ("foursquare_v2", 103),
+        ("overpass", 103),
+    ]
+    pinned = run_dbt(database, "build", "--vars", "{venue_provider: foursquare_v2}")
+    assert pinned.returncode == 0
+    assert query(database, "select count(*) from venues") == [(2226,)]
+
+
+def test_points_provider_with_real_osm_points(shared_data: Path, built_copy: Path):
+    database = built_copy
+    osm = shared_data / "osm"
+    assert (
+        ingest(
+            "points",
+            osm / "toronto_food_osm.geojson",
+            osm / "toronto_access_osm.geojson",
+            "--database",
+            database,
+        )
+        == 0
+    )
+    result = run_dbt(
+        database, "build", "--vars", "{venue_provider: points, venue_radius_m: 500, venue_limit: 100}"
+    )
+    assert result.returncode == 0, result.stdout
+    ((provider, venues, areas, furthest),) = query(
+        database, "select min(provider), count(*), count(distinct postal_code), max(distance_m) from venues"
+    )
+    assert provider == "points" and venues > 100 and 0 < areas < 103 and furthest <= 500
+    categories = {name for (name,) in query(database, "select category from venue_categories")}
+    assert {"Grocery Store", "Convenience Store", "Community Center"} <= categories
+    # Every venue really is within 500 m of its area's centre (checked here, not by the model).
+    rows = query(
+        database,
+        "select v.latitude, v.longitude, p.latitude, p.longitude from venues v join postal_codes p using (postal_code)",
+    )
+    assert all(_metres(*row) <= 500.5 for row in rows)
+
+
+def _metres(latitude_1: float, longitude_1: float, latitude_2: float, longitude_2: float) -> float:
+    phi_1, phi_2 = math.radians(latitude_1), math.radians(latitude_2)
+    d_phi, d_lambda = phi_2 - phi_1, math.radians(longitude_2 - longitude_1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi_1) * math.cos(phi_2) * math.sin(d_lambda / 2) ** 2
+    return 2 * 6371008.8 * math.asin(math.sqrt(a))
