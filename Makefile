@@ -9,8 +9,11 @@ VENUE_PROVIDER ?= auto
 export DO_NOT_TRACK := 1
 
 STAMP := $(VENV)/.installed
+ASSETS_DIR := .cache/kepler-assets
+ASSETS := $(ASSETS_DIR)/.fetched
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run ingest build test lint pytest docs clean
+.PHONY: setup assets browser run ingest build test lint pytest docs clean
 
 # A virtualenv with the pinned dependencies (requirements.lock pins the whole tree).
 $(STAMP): pyproject.toml requirements.lock
@@ -18,25 +21,39 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $@
 
-setup: $(STAMP)
+# kepler.gl and the libraries it expects, from the npm registry at pinned versions, integrity
+# checked (segmentation/kepler_assets.json); inlined into the self-contained map, never committed.
+$(ASSETS): $(STAMP) segmentation/kepler_assets.json
+	$(BIN)/python -m segmentation.kepler_assets fetch --dest $(ASSETS_DIR)
+	@touch $@
+
+assets: $(ASSETS)
+
+setup: $(STAMP) $(ASSETS)
+
+# Debian's Chromium and ChromeDriver for the browser test of the map.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
 # Land the raw inputs: replay SNAPSHOT if given, else fetch live and record into RECORD. Live
 # venues are fetched for the areas of the postal_codes table, so it is built first.
 ingest: $(STAMP)
 ifeq ($(strip $(SNAPSHOT)),)
 	$(BIN)/python -m ingest all --record $(RECORD)
-	$(BIN)/dbt build
+	$(BIN)/dbt build --select +postal_codes
 	$(BIN)/python -m ingest venues --provider $(VENUE_PROVIDER) --record $(RECORD)
 else
 	$(BIN)/python -m ingest all --snapshot $(SNAPSHOT)
 endif
 
-build: $(STAMP)
+build: $(STAMP) $(ASSETS)
 	$(BIN)/dbt build
 
 # The main job: ingest, then build and test every model.
 run: ingest build
 	@echo "Built $${DBT_DUCKDB_PATH:-warehouse.duckdb}. Query it with SQL: $(BIN)/duckdb -readonly $${DBT_DUCKDB_PATH:-warehouse.duckdb} \"from postal_codes limit 5\""
+	@echo "The map: output/toronto_clusters_map.html (open it in a browser; it works offline)."
 
 # All tests: linters, then pytest (unit tests, and dbt builds of the real data in ../shared/data).
 test: lint pytest
@@ -46,7 +63,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	DBT_DUCKDB_PATH=$(VENV)/lint.duckdb DBT_TARGET_PATH=$(VENV)/lint-target $(BIN)/sqlfluff lint models analysis
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(ASSETS) browser
 	$(BIN)/pytest
 
 docs: $(STAMP)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.boundaries import boundaries_from_snapshot, land_boundaries
 from ingest.coordinates import read_coordinates
 from ingest.errors import IngestError, VenueFetchFailed, WikipediaPageError
 from ingest.http import make_session
@@ -176,6 +177,21 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(handler=_run_venues)
 
     command = commands.add_parser(
+        "boundaries",
+        parents=[landing],
+        help="land area polygons for the map: a GeoJSON FeatureCollection (raw.boundary_features)",
+    )
+    command.add_argument(
+        "file", type=Path, nargs="?", metavar="FILE", help="GeoJSON file (or use --snapshot)"
+    )
+    command.add_argument(
+        "--key-property",
+        default="CFSAUID",
+        help="feature property holding the postal code (default: %(default)s)",
+    )
+    command.set_defaults(handler=_run_boundaries)
+
+    command = commands.add_parser(
         "points",
         parents=[common],
         help="land a bulk file of places (GeoJSON points, CSV, Parquet) for the points provider",
@@ -211,10 +227,14 @@ def _run_all(args: argparse.Namespace) -> None:
         log.info(
             "venues: fetch them live once the postal_codes table is built: `dbt build`, then `python -m ingest venues`"
         )
-    elif "venues" in Snapshot(args.snapshot).manifest:
+        return
+    manifest = Snapshot(args.snapshot).manifest
+    if "venues" in manifest:
         _run_venues(args)
     else:
         log.info("venues: the snapshot records none")
+    if "boundaries" in manifest:
+        _run_boundaries(args)
 
 
 def _run_venues(args: argparse.Namespace) -> None:
@@ -242,6 +262,22 @@ def _run_venues(args: argparse.Namespace) -> None:
     if summary.failed or summary.stopped:
         raise VenueFetchFailed(summary.describe())
     log.info("%s", summary.describe())
+
+
+def _run_boundaries(args: argparse.Namespace) -> None:
+    if args.snapshot:
+        source, content, key_property = boundaries_from_snapshot(Snapshot(args.snapshot))
+    else:
+        source, key_property = str(args.file), args.key_property
+        if not args.file or not args.file.is_file():
+            raise IngestError("give a boundary GeoJSON file, or --snapshot DIR with a boundaries section")
+        content = args.file.read_bytes()
+    with _connect(args) as connection:
+        result = land_boundaries(connection, source=source, content=content, key_property=key_property)
+    if result.reused:
+        log.info("boundaries: %s is unchanged since load %s; nothing new landed", source, result.load_id)
+    else:
+        log.info("boundaries: landed %d features from %s as load %s", result.rows, source, result.load_id)
 
 
 def _run_points(args: argparse.Namespace) -> None:

@@ -96,6 +96,24 @@ create table if not exists raw.venue_responses (
     primary key (load_id, provider, postal_code)
 );
 
+create table if not exists raw.boundary_files (
+    load_id varchar primary key,
+    source varchar not null,
+    sha256 varchar not null,
+    key_property varchar not null,    -- the feature property holding the postal code (CFSAUID)
+    loaded_at timestamptz not null,
+    feature_count bigint not null
+);
+
+create table if not exists raw.boundary_features (
+    load_id varchar not null,
+    feature_number bigint not null,   -- file order
+    postal_code varchar,              -- the key property, as found
+    geometry json,
+    properties json,
+    primary key (load_id, feature_number)
+);
+
 create table if not exists raw.place_point_files (
     load_id varchar not null,
     source varchar not null,
@@ -150,7 +168,9 @@ def land_wikipedia_page(
     connection: duckdb.DuckDBPyConnection, *, source: str, content: bytes, page: ParsedPage
 ) -> LoadResult:
     digest = sha256(content)
-    unchanged = _latest_load_of(connection, "raw.wikipedia_pages", digest, "parser_version", PARSER_VERSION)
+    unchanged = latest_load_matches(
+        connection, "raw.wikipedia_pages", digest, "parser_version", PARSER_VERSION
+    )
     if unchanged:
         return LoadResult(unchanged, len(page.rows), reused=True)
     load_id = new_load_id()
@@ -203,7 +223,7 @@ def land_coordinates(
     rows: Sequence[CoordinateRow],
 ) -> LoadResult:
     digest = sha256(content)
-    unchanged = _latest_load_of(connection, "raw.coordinate_files", digest, "format", file_format)
+    unchanged = latest_load_matches(connection, "raw.coordinate_files", digest, "format", file_format)
     if unchanged:
         return LoadResult(unchanged, len(rows), reused=True)
     load_id = new_load_id()
@@ -307,7 +327,7 @@ def postal_code_centres(connection: duckdb.DuckDBPyConnection) -> list[Area]:
     return [Area(code, latitude, longitude) for code, latitude, longitude in rows]
 
 
-def _latest_load_of(
+def latest_load_matches(
     connection: duckdb.DuckDBPyConnection, table: str, digest: str, column: str, value: str
 ) -> str | None:
     """The latest load's id if it landed these same bytes read the same way (`column` = `value`):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,9 +28,13 @@ def ingest(*args: str | Path) -> int:
     return ingest_main([str(arg) for arg in args])
 
 
-def run_dbt(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run dbt from the project root against `database`, keeping its artefacts beside it."""
+def run_dbt(database: Path, *args: str, variables: dict | None = None) -> subprocess.CompletedProcess[str]:
+    """Run dbt from the project root against `database`, keeping its artefacts (and the map)
+    beside it; `variables` become --vars."""
     work = database.parent
+    variables = {"map_path": str(work / "output" / "map.html"), **(variables or {})}
+    if args and args[0] in ("build", "run"):
+        args = (*args, "--vars", json.dumps(variables))
     env = {
         **os.environ,
         "DBT_DUCKDB_PATH": str(database),

@@ -1,0 +1,46 @@
+"""The cluster map: one self-contained kepler.gl HTML file (var map_path) that renders with the
+network off — areas coloured by cluster (polygons where the boundary file has the area, a centre
+point for every area), areas without venues in grey, venue points (hidden until switched on),
+tooltips with postal code, borough, neighbourhoods, cluster label and top 5 venues. With var
+map_with_cdn_copy, also the keplergl package's own save_to_html export beside it (*_cdn.html).
+Returns one row describing what was written."""
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from segmentation.kepler_assets import load
+from segmentation.kepler_map import build_payload, read_map_inputs, write_cdn_html, write_html
+
+
+def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
+    dbt.config(materialized="table")
+    # One dbt.config.get per statement: dbt finds the keys a Python model reads by parsing it.
+    map_path = Path(str(dbt.config.get("map_path")))
+    assets_dir = Path(str(dbt.config.get("kepler_assets_dir")))
+    with_cdn_copy = str(dbt.config.get("map_with_cdn_copy")).lower() == "true"
+    with_venues = str(dbt.config.get("map_with_venues")).lower() == "true"
+
+    # Refs stand in statements of their own too: dbt finds them by parsing.
+    features = dbt.ref("postal_code_map_features")
+    all_venues = dbt.ref("venues")
+    areas, venues = read_map_inputs(features, all_venues if with_venues else None)
+    payload = build_payload(areas, venues, title="Postal-code areas by venue cluster")
+    write_html(payload, load(assets_dir), map_path)
+    cdn_path = None
+    if with_cdn_copy:
+        cdn_path = write_cdn_html(payload, map_path.with_name(map_path.stem + "_cdn.html"))
+    return pa.table(
+        {
+            "map_path": [str(map_path)],
+            "cdn_map_path": pa.array([str(cdn_path) if cdn_path else None], pa.string()),
+            "bytes": [map_path.stat().st_size],
+            "area_count": [len(areas)],
+            "polygon_count": [sum(area.boundary is not None for area in areas)],
+            "clustered_area_count": [sum(area.cluster_id is not None for area in areas)],
+            "venue_count": [len(venues or [])],
+            "layer_count": [payload.layer_count],
+        }
+    )

@@ -1,0 +1,67 @@
+"""The clustering features: each area's category frequencies, the columns chosen explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+from sklearn.feature_extraction.text import TfidfTransformer
+
+SCALINGS = ("none", "tfidf")
+FEATURE_PREFIX = "cat_"
+
+
+class FeatureError(ValueError):
+    """The features are not what the models promise."""
+
+
+@dataclass(frozen=True)
+class Features:
+    """Rows are the areas with venues, ordered by postal code; columns are categories."""
+
+    postal_codes: list[str]
+    columns: list[str]
+    matrix: np.ndarray
+
+
+def read_features(frequencies: duckdb.DuckDBPyRelation, categories: duckdb.DuckDBPyRelation) -> Features:
+    """The frequency columns listed in venue_categories, for the areas with venues. Only those
+    columns are read, so neither the key nor a count nor a label can become a feature."""
+    columns = [name for (name,) in categories.order("column_name").select("column_name").fetchall()]
+    present = set(frequencies.columns)
+    missing = [name for name in columns if name not in present]
+    if missing:
+        raise FeatureError(f"postal_code_category_frequencies lacks the category columns {missing[:5]}")
+    stray = sorted(name for name in present if name.startswith(FEATURE_PREFIX) and name not in set(columns))
+    if stray:
+        raise FeatureError(f"postal_code_category_frequencies has columns no category names: {stray[:5]}")
+    rows = frequencies.filter("venue_count > 0").order("postal_code")
+    postal_codes = [code for (code,) in rows.select("postal_code").fetchall()]
+    if not columns or not postal_codes:
+        return Features(postal_codes, columns, np.zeros((len(postal_codes), len(columns))))
+    arrays = rows.select(*[_quoted(name) for name in columns]).fetchnumpy()
+    matrix = np.column_stack([np.asarray(arrays[name], dtype=np.float64) for name in columns])
+    return Features(postal_codes, columns, matrix)
+
+
+def scale(matrix: np.ndarray, method: str) -> np.ndarray:
+    """`none`: the shares as they are (the seed notebook's one-hot means). `tfidf`: weigh each
+    category by its inverse document frequency across areas, so that ubiquitous categories (coffee
+    shops) tell less than rare ones, then normalise each area to unit length."""
+    if method == "none":
+        return matrix
+    if method == "tfidf":
+        if matrix.size == 0:
+            return matrix
+        return TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True).fit_transform(matrix).toarray()
+    raise FeatureError(f"feature_scaling is {method!r}; expected one of {', '.join(SCALINGS)}")
+
+
+def feature_columns(features: Features) -> Sequence[str]:
+    return tuple(features.columns)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

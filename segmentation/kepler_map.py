@@ -1,0 +1,430 @@
+"""The cluster map: kepler.gl datasets and config from the map features, rendered either as one
+self-contained HTML file (kepler.gl and its libraries inlined: renders with the network off) or
+through the keplergl package's own save_to_html (small, loads kepler.gl from CDNs).
+
+Every string from the web (Wikipedia names, venue names) reaches the page as JSON data, escaped so
+that it cannot end the script element that holds it: a neighbourhood named
+``</script><script>alert(1)</script>`` stays text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from segmentation.kepler_assets import AssetError, Assets
+
+AREAS = "areas"
+VENUES = "venues"
+NO_VENUES = "No venues"
+NOT_CLUSTERED = "Not clustered"
+GREY = "#9E9E9E"
+# A qualitative palette (Tableau 20, strong shades first); clusters beyond 20 repeat it.
+PALETTE = (
+    "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#BCBD22", "#17BECF",
+    "#393B79", "#AEC7E8", "#FFBB78", "#98DF8A", "#FF9896", "#C5B0D5", "#C49C94", "#F7B6D2", "#DBDB8D",
+    "#9EDAE5", "#637939",
+)  # fmt: skip
+# A basemap that needs no token, used when the page is online.
+BASEMAP_ID = "carto-positron"
+BASEMAP_URL = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
+_SENTINEL = "\ue000"  # stands for "<" while keplergl writes its HTML (see write_cdn_html)
+
+
+class MapError(ValueError):
+    """The map cannot be drawn from these inputs."""
+
+
+@dataclass(frozen=True)
+class MapArea:
+    """One area as the map shows it."""
+
+    postal_code: str
+    borough: str | None
+    neighbourhood: str | None
+    latitude: float | None
+    longitude: float | None
+    cluster_id: int | None
+    cluster: str  # "Cluster 1: Coffee Shop · Café · Hotel", or "No venues"
+    top_venues: str | None
+    venue_count: int
+    boundary: dict[str, Any] | None  # GeoJSON geometry, where the boundary file has the area
+
+
+@dataclass(frozen=True)
+class MapVenue:
+    postal_code: str
+    name: str | None
+    category: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class MapPayload:
+    """What the page gets: kepler.gl datasets (GeoJSON or rows) and a saved (v1) config."""
+
+    datasets: list[dict[str, Any]]
+    config: dict[str, Any]
+    title: str
+
+    @property
+    def layer_count(self) -> int:
+        return len(self.config["config"]["visState"]["layers"])
+
+
+def build_payload(areas: Sequence[MapArea], venues: Sequence[MapVenue] | None, title: str) -> MapPayload:
+    """Areas: polygons where the boundary file has them, else a point at the centre; coloured by
+    cluster, areas without venues in grey. A layer of area centres for every area, and (if venues
+    are given) a venue layer that starts hidden."""
+    located = [area for area in areas if area.latitude is not None and area.longitude is not None]
+    if not located:
+        raise MapError("no area has coordinates; build postal_codes first")
+    features = [_area_feature(area) for area in located]
+    datasets: list[dict[str, Any]] = [
+        {"id": AREAS, "label": "Postal-code areas", "kind": "geojson",
+         "data": {"type": "FeatureCollection", "features": features}},
+    ]  # fmt: skip
+    colours = cluster_colours(area.cluster for area in located)
+    layers = [
+        _layer("area-shapes", "geojson", AREAS, "Areas by cluster", {"geojson": "_geojson"}, colours,
+               {"opacity": 0.7, "strokeOpacity": 0.9, "thickness": 0.5, "strokeColor": [255, 255, 255],
+                "radius": 6, "filled": True, "stroked": True}),
+        _layer("area-centres", "point", AREAS, "Area centres", {"lat": "latitude", "lng": "longitude"}, colours,
+               {"radius": 5, "opacity": 1, "outline": True, "thickness": 1, "strokeColor": [255, 255, 255],
+                "filled": True}),
+    ]  # fmt: skip
+    tooltips = {
+        AREAS: [_tip(name) for name in ("postal_code", "borough", "neighbourhood", "cluster", "top_venues")],
+    }
+    if venues:
+        datasets.append(
+            {"id": VENUES, "label": "Venues", "kind": "rows", "data": [_venue_row(v) for v in venues]}
+        )
+        venue_layer = _layer(
+            "venues", "point", VENUES, "Venues", {"lat": "latitude", "lng": "longitude"}, None,
+            {"radius": 2, "opacity": 0.8, "filled": True}, visible=False,
+        )  # fmt: skip
+        layers.append(venue_layer)
+        tooltips[VENUES] = [_tip(name) for name in ("name", "category", "postal_code")]
+    latitude = sum(area.latitude for area in located) / len(located)
+    longitude = sum(area.longitude for area in located) / len(located)
+    config = {
+        "version": "v1",
+        "config": {
+            "visState": {
+                "filters": [],
+                "layers": layers,
+                "interactionConfig": {
+                    "tooltip": {"fieldsToShow": tooltips, "compareMode": False, "compareType": "absolute",
+                                "enabled": True},
+                    "brush": {"size": 0.5, "enabled": False},
+                    "geocoder": {"enabled": False},
+                    "coordinate": {"enabled": False},
+                },
+                "layerBlending": "normal",
+                "splitMaps": [],
+            },
+            "mapState": {"bearing": 0, "dragRotate": False, "latitude": latitude, "longitude": longitude,
+                         "pitch": 0, "zoom": 10, "isSplit": False},
+            "mapStyle": {"styleType": BASEMAP_ID, "topLayerGroups": {}, "visibleLayerGroups": {},
+                         "threeDBuildingColor": [9.665468314072013, 17.18305478057247, 31.1442867897876],
+                         "mapStyles": {}},
+        },
+    }  # fmt: skip
+    return MapPayload(datasets, config, title)
+
+
+def cluster_colours(labels: Iterable[str]) -> list[str]:
+    """Colours for kepler.gl's ordinal scale, which takes the distinct values in JavaScript's sort
+    order: a palette colour per cluster (by cluster id, so that cluster 1 keeps its colour
+    whatever its label), grey for areas without a cluster."""
+    colours = []
+    for label in sorted(set(labels)):
+        match = re.match(r"Cluster (\d+)", label)
+        colours.append(PALETTE[(int(match.group(1)) - 1) % len(PALETTE)] if match else GREY)
+    return colours
+
+
+def render_html(payload: MapPayload, assets: Assets) -> str:
+    """One HTML file with kepler.gl, its libraries and the data inlined."""
+    styles = "\n".join(f"<style>/* {name} */\n{_inline_css(code)}\n</style>" for name, code in assets.styles)
+    scripts = "\n".join(
+        f"<script>/* {name} */\n{_inline_js(name, code)}\n</script>" for name, code in assets.scripts
+    )
+    licences = "\n\n".join(f"{name}\n\n{text.strip()}" for name, text in assets.licences)
+    return _PAGE.format(
+        title=html.escape(payload.title),
+        licences=licences.replace("--", "- -"),
+        styles=styles,
+        scripts=scripts,
+        payload=safe_json({"datasets": payload.datasets, "config": payload.config}),
+        basemap=safe_json({"id": BASEMAP_ID, "label": "Positron (CARTO)", "url": BASEMAP_URL}),
+    )
+
+
+def write_html(payload: MapPayload, assets: Assets, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(render_html(payload, assets), encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+def read_map_inputs(
+    features: duckdb.DuckDBPyRelation, venues: duckdb.DuckDBPyRelation | None
+) -> tuple[list[MapArea], list[MapVenue] | None]:
+    """The map's areas (from postal_code_map_features) and venues (from venues, optional)."""
+    rows = (
+        features.order("postal_code")
+        .select(
+            "postal_code, borough, neighbourhood, latitude, longitude, cluster_id, cluster_label, top_venues, "
+            "venue_count, boundary_geometry::varchar"
+        )
+        .fetchall()
+    )
+    areas = [MapArea(*row[:9], boundary=json.loads(row[9]) if row[9] else None) for row in rows]
+    if venues is None:
+        return areas, None
+    located = (
+        venues.filter("latitude is not null and longitude is not null")
+        .order("postal_code, response_position")
+        .select("postal_code, name, category, latitude, longitude")
+    )
+    return areas, [MapVenue(*row) for row in located.fetchall()]
+
+
+def keplergl_data(payload: MapPayload) -> dict[str, Any]:
+    """The datasets as the keplergl package takes them (GeoJSON dicts, DataFrames)."""
+    import pandas as pd
+
+    return {
+        dataset["id"]: pd.DataFrame(dataset["data"]) if dataset["kind"] == "rows" else dataset["data"]
+        for dataset in payload.datasets
+    }
+
+
+def write_cdn_html(payload: MapPayload, path: Path) -> Path:
+    """The keplergl package's own export (loads kepler.gl from CDNs). keplergl writes data into a
+    script as plain JSON, where a "</script>" in a name would end the script; so every "<" in the
+    data is swapped for a private-use character while keplergl writes, and the file then gets the
+    JavaScript escape \\u003c in its place: the page shows "<" again, and no tag can close early."""
+    from keplergl import KeplerGl  # imported here: the widget stack is only needed for this export
+
+    swapped = MapPayload(
+        [{**dataset, "data": _swap_brackets(dataset["data"])} for dataset in payload.datasets],
+        payload.config,
+        payload.title,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    KeplerGl(data=keplergl_data(swapped), config=payload.config).save_to_html(
+        file_name=str(path), read_only=False, center_map=False, app_name=payload.title
+    )
+    text = path.read_text(encoding="utf-8")
+    if re.search(r"</script", "".join(_strings(payload.datasets)), re.IGNORECASE) and _SENTINEL not in text:
+        raise MapError("keplergl changed how it writes data; the safe CDN export cannot be made")
+    path.write_text(text.replace(_SENTINEL, "\\u003c"), encoding="utf-8")
+    return path
+
+
+def safe_json(value: Any) -> str:
+    """JSON that can sit inside a <script> element: <, >, & and the JavaScript line separators
+    are written as \\u escapes, so no string in it can close the element or open a comment."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                         ("\u2029", "\\u2029")):  # fmt: skip
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _area_feature(area: MapArea) -> dict[str, Any]:
+    geometry = area.boundary or {"type": "Point", "coordinates": [area.longitude, area.latitude]}
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {
+            "postal_code": area.postal_code,
+            "borough": area.borough,
+            "neighbourhood": area.neighbourhood,
+            "cluster": area.cluster,
+            "cluster_id": area.cluster_id,
+            "top_venues": area.top_venues or "",
+            "venue_count": area.venue_count,
+            "latitude": area.latitude,
+            "longitude": area.longitude,
+            "has_boundary": area.boundary is not None,
+        },
+    }
+
+
+def _venue_row(venue: MapVenue) -> dict[str, Any]:
+    return {
+        "name": venue.name,
+        "category": venue.category,
+        "postal_code": venue.postal_code,
+        "latitude": venue.latitude,
+        "longitude": venue.longitude,
+    }
+
+
+def _layer(
+    layer_id: str,
+    kind: str,
+    data_id: str,
+    label: str,
+    columns: dict[str, str],
+    colours: list[str] | None,
+    vis_config: dict[str, Any],
+    *,
+    visible: bool = True,
+) -> dict[str, Any]:
+    channels: dict[str, Any] = {"colorField": None, "colorScale": "quantile"}
+    if colours:
+        channels = {"colorField": {"name": "cluster", "type": "string"}, "colorScale": "ordinal"}
+        vis_config = {**vis_config, "colorRange": {"name": "Clusters", "type": "qualitative", "category": "Custom",
+                                                   "colors": colours}}  # fmt: skip
+    return {
+        "id": layer_id,
+        "type": kind,
+        "config": {
+            "dataId": data_id,
+            "label": label,
+            "color": [255, 203, 5],
+            "columns": columns,
+            "isVisible": visible,
+            "visConfig": vis_config,
+            "hidden": False,
+            "textLabel": [],
+        },
+        "visualChannels": channels,
+    }
+
+
+def _tip(name: str) -> dict[str, Any]:
+    return {"name": name, "format": None}
+
+
+def _inline_js(name: str, code: str) -> str:
+    """Script text that cannot end its element early: "</script" becomes "<\\/script"."""
+    escaped = re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE)
+    for comment in re.finditer(r"<!--", escaped):
+        closing = escaped.find("-->", comment.end())
+        opening = re.search(
+            r"<script[\s/>]", escaped[comment.end() : closing if closing >= 0 else None], re.I
+        )
+        if opening:
+            raise AssetError(f"{name} holds '<!--' then '<script' and cannot be inlined safely")
+    return escaped
+
+
+def _inline_css(code: str) -> str:
+    return re.sub(r"</(style)", r"<\\/\1", code, flags=re.IGNORECASE)
+
+
+def _swap_brackets(value: Any) -> Any:
+    if isinstance(value, str):
+        if _SENTINEL in value:
+            raise MapError("a name holds the private-use character U+E000; the CDN export cannot escape it")
+        return value.replace("<", _SENTINEL)
+    if isinstance(value, dict):
+        return {key: _swap_brackets(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_swap_brackets(item) for item in value]
+    return value
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<!--
+Third-party software inlined in this page, with its licence notices:
+
+{licences}
+-->
+{styles}
+<style>html, body {{ margin: 0; padding: 0; overflow: hidden; height: 100%; }} #app {{ position: absolute; inset: 0; }}</style>
+</head>
+<body>
+<div id="app"></div>
+{scripts}
+<script id="map-data" type="application/json">{payload}</script>
+<script id="map-basemap" type="application/json">{basemap}</script>
+<script>
+(function () {{
+  "use strict";
+  var payload = JSON.parse(document.getElementById("map-data").textContent);
+  var basemap = JSON.parse(document.getElementById("map-basemap").textContent);
+  // Online: a basemap that needs no token. Offline: no basemap, and nothing is fetched.
+  var online = navigator.onLine;
+  var mapStyles = {{}};
+  mapStyles[basemap.id] = {{id: basemap.id, label: basemap.label, url: basemap.url, icon: "", layerGroups: []}};
+  payload.config.config.mapStyle.styleType = online ? basemap.id : "no_map";
+  if (!online) {{
+    // kepler.gl fetches its icon-layer icons from its CDN as it starts; offline, answer that
+    // request from the page itself (an empty icon list) instead of failing with a console error.
+    KeplerGl.initApplicationConfig({{cdnUrl: "data:application/json,%7B%22svgIcons%22%3A%5B%5D%7D#"}});
+  }}
+
+  var reducers = Redux.combineReducers({{
+    keplerGl: KeplerGl.keplerGlReducer.initialState({{
+      uiState: {{readOnly: false, currentModal: null}},
+      mapStyle: online ? {{mapStyles: mapStyles, styleType: basemap.id}} : {{styleType: "no_map"}}
+    }})
+  }});
+  var middlewares = KeplerGl.enhanceReduxMiddleware([]);
+  var store = Redux.createStore(reducers, {{}}, Redux.compose(Redux.applyMiddleware.apply(null, middlewares)));
+  window.keplerStore = store;
+
+  function toKepler(dataset) {{
+    var data = dataset.kind === "geojson" ? KeplerGl.processGeojson(dataset.data)
+                                          : KeplerGl.processRowObject(dataset.data);
+    return {{info: {{id: dataset.id, label: dataset.label}}, data: data}};
+  }}
+
+  function App() {{
+    var size = React.useState({{width: window.innerWidth, height: window.innerHeight}});
+    React.useEffect(function () {{
+      function resize() {{ size[1]({{width: window.innerWidth, height: window.innerHeight}}); }}
+      window.addEventListener("resize", resize);
+      store.dispatch(KeplerGl.addDataToMap({{
+        datasets: payload.datasets.map(toKepler),
+        config: KeplerGl.KeplerGlSchema.parseSavedConfig(payload.config),
+        options: {{centerMap: false, readOnly: false}}
+      }}));
+      window.mapReady = true;
+      return function () {{ window.removeEventListener("resize", resize); }};
+    }}, []);
+    return React.createElement(KeplerGl.KeplerGl, {{
+      id: "map", width: size[0].width, height: size[0].height, mapboxApiAccessToken: ""
+    }});
+  }}
+
+  ReactDOM.createRoot(document.getElementById("app")).render(
+    React.createElement(ReactRedux.Provider, {{store: store}}, React.createElement(App))
+  );
+}})();
+</script>
+</body>
+</html>
+"""

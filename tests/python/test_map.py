@@ -1,0 +1,131 @@
+"""The map: safe serialisation, colours, layers, assets, the CDN export."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from segmentation.kepler_assets import AssetError, Assets, Package, _check_integrity
+from segmentation.kepler_map import (
+    GREY,
+    PALETTE,
+    MapArea,
+    MapVenue,
+    _inline_js,
+    build_payload,
+    cluster_colours,
+    render_html,
+    safe_json,
+    write_cdn_html,
+)
+
+HOSTILE = "</script><script>alert(1)</script>"
+SQUARE = {
+    "type": "MultiPolygon",
+    "coordinates": [[[[-79.4, 43.6], [-79.3, 43.6], [-79.3, 43.7], [-79.4, 43.6]]]],
+}
+
+
+def areas() -> list[MapArea]:
+    return [
+        MapArea("M5A", "Downtown Toronto", f"Regent Park, {HOSTILE}", 43.65, -79.36, 1, "Cluster 1: Café · Park",
+                "Café (3), Park (1)", 4, SQUARE),
+        MapArea("M5W", "Downtown Toronto", "Stn A PO Boxes", 43.64, -79.37, 2, "Cluster 2: Post Office", None, 1,
+                None),
+        MapArea("M1X", "Scarborough", "Upper Rouge", 43.83, -79.20, None, "No venues", None, 0, SQUARE),
+    ]  # fmt: skip
+
+
+def fake_assets() -> Assets:
+    return Assets(
+        scripts=[("lib@1", "window.lib = '</script>';")],
+        styles=[("lib@1", "a::after { content: '</style>'; }")],
+        licences=[("lib@1", "MIT -- keep this notice")],
+    )
+
+
+def test_safe_json_cannot_close_a_script():
+    text = safe_json({"name": HOSTILE + "<!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"name": HOSTILE + "<!-- & \u2028"}
+
+
+def test_hostile_names_stay_text_in_the_page():
+    page = render_html(
+        build_payload(areas(), [MapVenue("M5A", HOSTILE, "Café", 43.65, -79.36)], "t"), fake_assets()
+    )
+    assert HOSTILE not in page
+    assert len(re.findall(r"</script", page, re.IGNORECASE)) == page.count(
+        "<script"
+    )  # only our own tags close
+    data = re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S).group(1)
+    payload = json.loads(data)
+    names = [f["properties"]["neighbourhood"] for f in payload["datasets"][0]["data"]["features"]]
+    assert names[0] == f"Regent Park, {HOSTILE}"
+    assert payload["datasets"][1]["data"][0]["name"] == HOSTILE
+    assert "window.lib = '<\\/script>';" in page and "content: '<\\/style>'" in page
+    assert "MIT - - keep this notice" in page  # the licence notice is kept, and cannot end its comment
+
+
+def test_layers_polygons_points_and_tooltips():
+    payload = build_payload(areas(), [MapVenue("M5A", "Tandem", "Café", 43.65, -79.36)], "t")
+    features = payload.datasets[0]["data"]["features"]
+    assert [f["geometry"]["type"] for f in features] == ["MultiPolygon", "Point", "MultiPolygon"]
+    assert features[1]["geometry"]["coordinates"] == [-79.37, 43.64]  # no boundary: a point at the centre
+    layers = payload.config["config"]["visState"]["layers"]
+    assert [(layer["id"], layer["config"]["isVisible"]) for layer in layers] == [
+        ("area-shapes", True),
+        ("area-centres", True),
+        ("venues", False),
+    ]
+    assert layers[0]["config"]["visConfig"]["colorRange"]["colors"] == [PALETTE[0], PALETTE[1], GREY]
+    tooltip = payload.config["config"]["visState"]["interactionConfig"]["tooltip"]["fieldsToShow"]["areas"]
+    assert [field["name"] for field in tooltip] == [
+        "postal_code",
+        "borough",
+        "neighbourhood",
+        "cluster",
+        "top_venues",
+    ]
+    assert build_payload(areas(), None, "t").layer_count == 2
+
+
+def test_cluster_colours_follow_ids_in_kepler_sort_order():
+    labels = [f"Cluster {n}: x" for n in range(1, 12)] + ["No venues"]
+    colours = cluster_colours(labels)
+    # kepler.gl sorts the labels as strings: "Cluster 10: x" comes before "Cluster 1: x" ("0" < ":").
+    assert colours[:4] == [PALETTE[9], PALETTE[10], PALETTE[0], PALETTE[1]]
+    assert colours[-1] == GREY
+
+
+def test_inline_js_refuses_what_it_cannot_make_safe():
+    assert _inline_js("x", "a = '</SCRIPT>'") == "a = '<\\/SCRIPT>'"
+    assert _inline_js("x", "s = `<!--${e}-->`; t = '<script>'") == "s = `<!--${e}-->`; t = '<script>'"
+    with pytest.raises(AssetError, match="cannot be inlined safely"):
+        _inline_js("x", "s = '<!-- <script>'")
+
+
+def test_a_tampered_package_is_refused(tmp_path: Path):
+    tarball = tmp_path / "lib.tgz"
+    tarball.write_bytes(b"the real bytes")
+    integrity = "sha512-" + base64.b64encode(hashlib.sha512(b"the real bytes").digest()).decode()
+    package = Package("lib", "1.0.0", integrity, (), (), "package/LICENSE")
+    _check_integrity(tarball, package)
+    tarball.write_bytes(b"tampered bytes")
+    with pytest.raises(AssetError, match="does not match the pinned integrity"):
+        _check_integrity(tarball, package)
+
+
+def test_the_cdn_export_keeps_hostile_names_as_text(tmp_path: Path):
+    path = write_cdn_html(
+        build_payload(areas(), [MapVenue("M5A", HOSTILE, "Café", 43.65, -79.36)], "t"), tmp_path / "m.html"
+    )
+    page = path.read_text()
+    assert "unpkg.com/kepler.gl" in page  # loads kepler.gl from a CDN
+    assert HOSTILE not in page and "<script>alert(1)" not in page
+    assert "\\u003c/script>\\u003cscript>alert(1)\\u003c/script>" in page
