@@ -30,7 +30,8 @@ class Clustering:
 
 @dataclass(frozen=True)
 class Candidate:
-    """How well k clusters fit: the four criteria and the cluster sizes."""
+    """How well k clusters fit: the four criteria, the cluster sizes and (from `evaluate`) the
+    clustering itself."""
 
     k: int
     inertia: float
@@ -38,6 +39,7 @@ class Candidate:
     calinski_harabasz: float
     davies_bouldin: float
     cluster_sizes: list[int]
+    clustering: Clustering | None = None
 
     @property
     def smallest_cluster(self) -> int:
@@ -100,6 +102,7 @@ def evaluate(
                 calinski_harabasz=float(calinski_harabasz_score(matrix, clustering.labels)),
                 davies_bouldin=float(davies_bouldin_score(matrix, clustering.labels)),
                 cluster_sizes=clustering.sizes,
+                clustering=clustering,
             )
         )
     return candidates

@@ -1,6 +1,7 @@
 """KMeans for k = k_min..k_max on the area category frequencies: inertia, silhouette,
-Calinski–Harabasz, Davies–Bouldin and cluster sizes per k, the k the auto rule picks, and a PNG plot
-of the criteria against k written beside the map."""
+Calinski–Harabasz, Davies–Bouldin and cluster sizes per k, the k the auto rule picks, each k's
+assignment of areas (postal_code_clusters_by_k unnests it), and a PNG plot of the criteria against
+k written beside the map."""
 
 from pathlib import Path
 from typing import Any
@@ -47,5 +48,10 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "meets_size_rule": pa.array([c.smallest_cluster >= MIN_CLUSTER_SIZE for c in candidates]),
             "is_chosen": pa.array([chosen is not None and c.k == chosen.k for c in candidates]),
             "feature_count": pa.array([len(features.columns)] * len(candidates), pa.int32()),
+            "postal_codes": pa.array([features.postal_codes] * len(candidates), pa.list_(pa.string())),
+            "cluster_ids": pa.array([c.clustering.labels.tolist() for c in candidates], pa.list_(pa.int32())),
+            "distances": pa.array(
+                [c.clustering.distances.tolist() for c in candidates], pa.list_(pa.float64())
+            ),
         }
     )

@@ -1,14 +1,16 @@
 """KMeans over the area category frequencies. The features are the category columns named in
 venue_categories, read explicitly, so no key, count or label can leak into them. Areas without
 venues get no cluster (null, is_clustered false): they are neither dropped nor clustered as zero
-vectors. Cluster ids run 1..k from the largest cluster, so two runs give the same ids."""
+vectors. Cluster ids run 1..k from the largest cluster, so two runs give the same ids. With
+n_clusters auto, k is chosen by the rule cluster_model_selection applies, over the same fits (this
+model does not wait for that one: the two run side by side)."""
 
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from segmentation.clustering import fit_kmeans, resolve_k
+from segmentation.clustering import evaluate, fit_kmeans, resolve_k
 from segmentation.features import read_features, scale
 
 
@@ -19,6 +21,9 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     setting = str(dbt.config.get("n_clusters"))
     random_state = int(dbt.config.get("random_state"))
     n_init = int(dbt.config.get("n_init"))
+    k_min = int(dbt.config.get("k_min"))
+    k_max = int(dbt.config.get("k_max"))
+    sample_size = int(dbt.config.get("silhouette_sample_size"))
     features = read_features(dbt.ref("postal_code_category_frequencies"), dbt.ref("venue_categories"))
     areas = [
         code for (code,) in dbt.ref("postal_codes").order("postal_code").select("postal_code").fetchall()
@@ -26,9 +31,18 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     assigned = {}
     k = None
     if features.postal_codes:
-        chosen = dbt.ref("cluster_model_selection").filter("is_chosen").select("k").fetchall()
-        k = chosen[0][0] if setting.strip().lower() == "auto" and chosen else resolve_k(setting, [])
-        clustering = fit_kmeans(scale(features.matrix, scaling), k, random_state=random_state, n_init=n_init)
+        matrix = scale(features.matrix, scaling)
+        candidates = []
+        if setting.strip().lower() == "auto":
+            candidates = evaluate(
+                matrix,
+                range(k_min, k_max + 1),
+                random_state=random_state,
+                n_init=n_init,
+                silhouette_sample_size=sample_size,
+            )
+        k = resolve_k(setting, candidates)
+        clustering = fit_kmeans(matrix, k, random_state=random_state, n_init=n_init)
         assigned = {
             code: (int(label), float(distance))
             for code, label, distance in zip(

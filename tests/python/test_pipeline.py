@@ -114,7 +114,7 @@ def test_a_postal_code_without_coordinates_fails_the_build(snapshot_copy: Path, 
     csv_path.write_bytes(b"\r\n".join(line for line in lines if not line.startswith(b"M5A,")))
     database, result = build(snapshot_copy)
     assert result.returncode != 0
-    assert "FAIL 1 not_null_postal_codes_latitude" in result.stdout
+    assert "FAIL 1 not_null_columns_postal_codes" in result.stdout
     assert "relationships_postal_codes_postal_code" in result.stdout
     # The area is still there, visibly without a centre: never dropped by the join.
     assert query(database, "select latitude from postal_codes where postal_code = 'M5A'") == [(None,)]
