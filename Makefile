@@ -13,7 +13,7 @@ ASSETS_DIR := .cache/kepler-assets
 ASSETS := $(ASSETS_DIR)/.fetched
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup assets browser run ingest build test lint pytest docs clean
+.PHONY: setup assets browser run ingest build test lint pytest bench docs clean
 
 # A virtualenv with the pinned dependencies (requirements.lock pins the whole tree).
 $(STAMP): pyproject.toml requirements.lock
@@ -65,6 +65,12 @@ lint: $(STAMP)
 
 pytest: $(STAMP) $(ASSETS) browser
 	$(BIN)/pytest
+
+# The benchmark (docs/benchmarks.md): sizes up to 50,000 areas; the seed notebook's code alone
+# takes ~10 minutes at the largest. BENCH_SIZES=103,5000 for a quick run.
+BENCH_SIZES ?= 103,5000,50000
+bench: $(STAMP) $(ASSETS)
+	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES)
 
 docs: $(STAMP)
 	$(BIN)/dbt docs generate

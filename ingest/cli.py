@@ -159,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
         help="re-fetch areas fetched longer ago than AGE (e.g. 7d, 12h)",
     )
     venue_options.add_argument(
-        "--concurrency", type=int, metavar="N", help="requests in flight (foursquare: 8)"
+        "--concurrency", type=int, metavar="N", help="requests in flight (foursquare: 16)"
     )
     venue_options.add_argument(
         "--rate", type=float, metavar="PER_SECOND", help="request starts per second at most"

@@ -35,6 +35,7 @@ from ingest.venue_providers import (
 )
 from ingest.warehouse import (
     land_venue_response,
+    land_venue_responses,
     latest_venue_fetches,
     latest_venue_response,
     new_load_id,
@@ -42,6 +43,7 @@ from ingest.warehouse import (
 )
 
 _FSA = re.compile(r"[A-Z][0-9][A-Z]")
+_REPLAY_BATCH = 1000  # recorded responses landed per statement
 
 
 @dataclass
@@ -155,6 +157,7 @@ def replay_venues(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> 
     base_request = {"endpoint": section.get("endpoint"), **section.get("request", {})}
     requests_by_area = section.get("requests", {})
     fetched_at = _parse_time(section.get("retrieved_at"))
+    batch: list[VenueResponse] = []
     for file in sorted(directory.iterdir()):
         if not (file.is_file() and file.name.startswith(prefix) and file.name.endswith(suffix)):
             continue
@@ -168,14 +171,26 @@ def replay_venues(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> 
         except AreaFetchError as error:
             summary.failed[code] = f"{error.reason} (file {file})"
             continue
-        request = requests_by_area.get(code, base_request)
-        response = VenueResponse(provider, code, request, 200, str(file), body, fetched_at)
-        (
-            summary.landed if land_venue_response(connection, summary.load_id, response) else summary.reused
-        ).append(code)
+        batch.append(
+            VenueResponse(
+                provider, code, requests_by_area.get(code, base_request), 200, str(file), body, fetched_at
+            )
+        )
+        if len(batch) >= _REPLAY_BATCH:
+            _land_replayed(connection, summary, batch)
+    _land_replayed(connection, summary, batch)
     if not summary.landed and not summary.reused and not summary.failed:
         raise SnapshotError(f"{directory} holds no recorded responses named {pattern}")
     return summary
+
+
+def _land_replayed(
+    connection: duckdb.DuckDBPyConnection, summary: FetchSummary, batch: list[VenueResponse]
+) -> None:
+    landed = set(land_venue_responses(connection, summary.load_id, batch))
+    for response in batch:
+        (summary.landed if response.postal_code in landed else summary.reused).append(response.postal_code)
+    batch.clear()
 
 
 def _areas_to_fetch(

@@ -166,7 +166,7 @@ class FoursquarePlaces:
         api_key: str,
         *,
         endpoint: str | None = None,
-        concurrency: int = 8,
+        concurrency: int = 16,
         requests_per_second: float = 50.0,
     ) -> None:
         if not api_key:
@@ -375,7 +375,7 @@ def make_provider(
         return FoursquarePlaces(
             key,
             endpoint=endpoint,
-            concurrency=concurrency or 8,
+            concurrency=concurrency or 16,
             requests_per_second=requests_per_second or 50.0,
         )
     if name == Overpass.name:

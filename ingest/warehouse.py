@@ -257,34 +257,47 @@ def request_fingerprint(request: dict[str, Any]) -> str:
 
 
 def land_venue_response(connection: duckdb.DuckDBPyConnection, load_id: str, response: VenueResponse) -> bool:
-    """Append one area's response (one statement, so it is committed whole or not at all). An
-    answer identical to the area's latest one is not landed again; returns whether it landed."""
-    fingerprint = request_fingerprint(response.request)
-    digest = sha256(response.body.encode("utf-8"))
-    latest = connection.execute(
-        "select request_fingerprint, response_sha256 from raw.venue_responses "
-        "where provider = ? and postal_code = ? order by loaded_at desc, load_id desc limit 1",
-        [response.provider, response.postal_code],
-    ).fetchone()
-    if latest == (fingerprint, digest):
-        return False
-    connection.execute(
-        "insert into raw.venue_responses values (?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?::json)",
-        [
-            load_id,
-            response.provider,
-            response.postal_code,
-            json.dumps(response.request, sort_keys=True),
-            fingerprint,
-            response.http_status,
-            response.source,
-            digest,
-            response.fetched_at,
-            datetime.now(UTC),
-            response.body,
-        ],
-    )
-    return True
+    """Append one area's response, committed on its own (a live fetch lands each area as it
+    arrives). An answer identical to the area's latest one is not landed again; returns whether it
+    landed."""
+    return bool(land_venue_responses(connection, load_id, [response]))
+
+
+def land_venue_responses(
+    connection: duckdb.DuckDBPyConnection, load_id: str, responses: Sequence[VenueResponse]
+) -> list[str]:
+    """Append responses in one statement (whole or not at all), leaving out any answer identical
+    to its area's latest one; returns the postal codes whose response landed."""
+    if not responses:
+        return []
+    latest = {
+        (provider, code): (fingerprint, digest)
+        for provider, code, fingerprint, digest in connection.execute(
+            "select provider, postal_code, request_fingerprint, response_sha256 from raw.venue_responses "
+            "where provider in (select unnest(?)) "
+            "qualify row_number() over (partition by provider, postal_code order by loaded_at desc, load_id desc) = 1",
+            [sorted({response.provider for response in responses})],
+        ).fetchall()
+    }
+    now = datetime.now(UTC)
+    rows = []
+    for response in responses:
+        fingerprint = request_fingerprint(response.request)
+        digest = sha256(response.body.encode("utf-8"))
+        if latest.get((response.provider, response.postal_code)) == (fingerprint, digest):
+            continue
+        rows.append(
+            (load_id, response.provider, response.postal_code, json.dumps(response.request, sort_keys=True),
+             fingerprint, response.http_status, response.source, digest, response.fetched_at, now, response.body)
+        )  # fmt: skip
+    _append(
+        connection,
+        "raw.venue_responses",
+        ("load_id", "provider", "postal_code", "request", "request_fingerprint", "http_status", "source",
+         "response_sha256", "fetched_at", "loaded_at", "response"),
+        rows,
+    )  # fmt: skip
+    return [row[2] for row in rows]
 
 
 def latest_venue_fetches(
@@ -358,9 +371,12 @@ def _append(
     rows: Iterable[Sequence[Any]],
 ) -> None:
     """Bulk insert through Arrow (one statement, however many rows)."""
-    batch = pa.Table.from_pylist([dict(zip(columns, row, strict=True)) for row in rows])
-    if batch.num_rows == 0:
+    rows = list(rows)
+    if not rows:
         return
+    batch = pa.Table.from_arrays(
+        [pa.array(values) for values in zip(*rows, strict=True)], names=list(columns)
+    )
     connection.register("_batch", batch)
     try:
         connection.execute(f"insert into {table} ({', '.join(columns)}) select * from _batch")

@@ -1,12 +1,25 @@
 {% macro latest_load(relation, partition_by=none, where=none) %}
     {#- The rows of `relation` from its latest load (by loaded_at, then load_id), overall or per
         `partition_by` column, among the rows matching `where`: raw tables are append-only and
-        the models read the newest load. -#}
-    select *
-    from {{ relation }}
-    {% if where %}where {{ where }}{% endif %}
-    qualify row_number() over (
-        {% if partition_by %}partition by {{ partition_by }}{% endif %}
-        order by loaded_at desc, load_id desc
-    ) = 1
+        the models read the newest load. The latest loads are picked on the key columns alone and
+        joined back, so that large columns (a response's JSON) never pass through the window. -#}
+    select candidate.*
+    from (
+        select * from {{ relation }}
+        {% if where %}where {{ where }}{% endif %}
+    ) as candidate
+    inner join (
+        select
+            load_id{% if partition_by %},
+            {{ partition_by }}{% endif %}
+        from {{ relation }}
+        {% if where %}where {{ where }}{% endif %}
+        qualify row_number() over (
+            {% if partition_by %}partition by {{ partition_by }}{% endif %}
+            order by loaded_at desc, load_id desc
+        ) = 1
+    ) as latest
+        on
+            candidate.load_id = latest.load_id
+            {% if partition_by %}and candidate.{{ partition_by }} = latest.{{ partition_by }}{% endif %}
 {% endmacro %}

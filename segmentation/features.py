@@ -11,6 +11,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 SCALINGS = ("none", "tfidf")
 FEATURE_PREFIX = "cat_"
+_BATCH_ROWS = 8192
 
 
 class FeatureError(ValueError):
@@ -39,10 +40,16 @@ def read_features(frequencies: duckdb.DuckDBPyRelation, categories: duckdb.DuckD
         raise FeatureError(f"postal_code_category_frequencies has columns no category names: {stray[:5]}")
     rows = frequencies.filter("venue_count > 0").order("postal_code")
     postal_codes = [code for (code,) in rows.select("postal_code").fetchall()]
+    matrix = np.zeros((len(postal_codes), len(columns)))
     if not columns or not postal_codes:
-        return Features(postal_codes, columns, np.zeros((len(postal_codes), len(columns))))
-    arrays = rows.select(*[_quoted(name) for name in columns]).fetchnumpy()
-    matrix = np.column_stack([np.asarray(arrays[name], dtype=np.float64) for name in columns])
+        return Features(postal_codes, columns, matrix)
+    # Filled batch by batch from Arrow, so the features are held once, not once per copy.
+    reader = rows.select(*[_quoted(name) for name in columns]).to_arrow_reader(_BATCH_ROWS)
+    start = 0
+    for batch in reader:
+        for position, column in enumerate(batch.columns):
+            matrix[start : start + batch.num_rows, position] = column.to_numpy(zero_copy_only=False)
+        start += batch.num_rows
     return Features(postal_codes, columns, matrix)
 
 

@@ -1,6 +1,5 @@
 -- The venues of every area from one provider: `venue_provider` (default auto: the provider
--- landed most recently). A venue listed twice for one area (a repeated page) counts once, at
--- its first position. A venue without a category gets "(no category)".
+-- landed most recently). A venue without a category gets "(no category)".
 {%- set providers = ['foursquare_v2', 'foursquare', 'overpass', 'points'] %}
 {%- set chosen = var('venue_provider') %}
 {%- if chosen != 'auto' and chosen not in providers %}
@@ -55,4 +54,3 @@ select
     provider
 from unioned
 where provider in (select chosen_provider.provider from chosen_provider)
-qualify row_number() over (partition by postal_code, venue_id order by response_position asc) = 1

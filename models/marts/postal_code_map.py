@@ -1,7 +1,8 @@
 """The cluster map: one self-contained kepler.gl HTML file (var map_path) that renders with the
 network off — areas coloured by cluster (polygons where the boundary file has the area, a centre
 point for every area), areas without venues in grey, venue points (hidden until switched on),
-tooltips with postal code, borough, neighbourhoods, cluster label and top 5 venues. With var
+tooltips with postal code, borough, neighbourhoods, cluster label and top 5 venues. The venue
+layer is left out (and the row says so) when there are more venues than var map_venue_limit. With var
 map_with_cdn_copy, also the keplergl package's own save_to_html export beside it (*_cdn.html).
 Returns one row describing what was written."""
 
@@ -22,11 +23,14 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     assets_dir = Path(str(dbt.config.get("kepler_assets_dir")))
     with_cdn_copy = str(dbt.config.get("map_with_cdn_copy")).lower() == "true"
     with_venues = str(dbt.config.get("map_with_venues")).lower() == "true"
+    venue_limit = int(dbt.config.get("map_venue_limit"))
 
     # Refs stand in statements of their own too: dbt finds them by parsing.
     features = dbt.ref("postal_code_map_features")
     all_venues = dbt.ref("venues")
-    areas, venues = read_map_inputs(features, all_venues if with_venues else None)
+    venue_total = all_venues.count("*").fetchone()[0]
+    venue_layer = with_venues and venue_total <= venue_limit
+    areas, venues = read_map_inputs(features, all_venues if venue_layer else None)
     payload = build_payload(areas, venues, title="Postal-code areas by venue cluster")
     write_html(payload, load(assets_dir), map_path)
     cdn_path = None
@@ -42,5 +46,12 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "clustered_area_count": [sum(area.cluster_id is not None for area in areas)],
             "venue_count": [len(venues or [])],
             "layer_count": [payload.layer_count],
+            "venue_layer": [
+                "shown (hidden until switched on)"
+                if venue_layer
+                else f"left out: {venue_total:,} venues > map_venue_limit {venue_limit:,}"
+                if with_venues
+                else "left out: map_with_venues is false"
+            ],
         }
     )

@@ -9,9 +9,9 @@ located as (
 venue_counts as (
     select
         postal_code,
-        count(*) as venue_count,
-        count(distinct category) as category_count
-    from {{ ref('venues') }}
+        sum(venue_count) as venue_count,
+        count(*) as category_count
+    from {{ ref('postal_code_category_counts') }}
     group by postal_code
 )
 

@@ -119,10 +119,11 @@ def test_profiles_label_every_cluster(snapshot_build):
 
 def test_the_map_is_written(snapshot_build):
     database, _ = snapshot_build
-    ((path, cdn, size, areas, polygons, clustered, venues, layers),) = query(
+    ((path, cdn, size, areas, polygons, clustered, venues, layers, venue_layer),) = query(
         database, "select * from postal_code_map"
     )
     assert (areas, polygons, clustered, venues, layers) == (103, 96, 100, 2226, 3)
+    assert venue_layer == "shown (hidden until switched on)"
     assert cdn is None and Path(path).stat().st_size == size > 10_000_000  # kepler.gl inlined
     page = BeautifulSoup(Path(path).read_bytes(), "lxml")
     # Nothing is loaded from elsewhere: no script, stylesheet or image element points out of the page.

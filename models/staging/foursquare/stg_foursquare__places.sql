@@ -1,4 +1,6 @@
 -- One row per place of each area's latest Places API search, pages in order.
+-- The JSON is read once per response into typed structs (json_transform), then unnested.
+{{ config(materialized='table') }}
 with
 
 responses as (
@@ -6,25 +8,46 @@ responses as (
         where="provider = 'foursquare'") }}
 ),
 
+parsed as (
+    select
+        postal_code,
+        load_id,
+        loaded_at,
+        flatten(
+            list_transform(
+                json_transform(
+                    response,
+                    '[{"results": [{
+                        "fsq_place_id": "VARCHAR", "name": "VARCHAR", "latitude": "DOUBLE",
+                        "longitude": "DOUBLE", "distance": "DOUBLE",
+                        "categories": [{"fsq_category_id": "VARCHAR", "id": "VARCHAR", "name": "VARCHAR"}]
+                    }]}]'
+                ),
+                lambda page: page.results
+            )
+        ) as places
+    from responses
+),
+
 places as (
     select
-        responses.postal_code,
-        responses.load_id,
-        responses.loaded_at,
-        unnest(responses.response -> '$[*].results[*]') as place,
-        generate_subscripts(responses.response -> '$[*].results[*]', 1) as response_position
-    from responses
+        postal_code,
+        load_id,
+        loaded_at,
+        unnest(places) as place,
+        generate_subscripts(places, 1) as response_position
+    from parsed
 )
 
 select
     postal_code,
-    place ->> 'fsq_place_id' as venue_id,
-    place ->> 'name' as venue_name,
-    place ->> '$.categories[0].name' as category_name,
-    coalesce(place ->> '$.categories[0].fsq_category_id', place ->> '$.categories[0].id') as category_id,
-    (place ->> 'latitude')::double as latitude,
-    (place ->> 'longitude')::double as longitude,
-    (place ->> 'distance')::double as distance_m,
+    place.fsq_place_id as venue_id,
+    place.name as venue_name,
+    place.categories[1].name as category_name,
+    coalesce(place.categories[1].fsq_category_id, place.categories[1].id) as category_id,
+    place.latitude,
+    place.longitude,
+    place.distance as distance_m,
     response_position,
     'foursquare' as provider,
     load_id,

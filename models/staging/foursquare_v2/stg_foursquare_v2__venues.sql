@@ -1,4 +1,6 @@
 -- One row per venue of each area's latest v2 venues/explore response, in response order.
+-- The JSON is read once per response into typed structs (json_transform), then unnested.
+{{ config(materialized='table') }}
 with
 
 responses as (
@@ -6,53 +8,57 @@ responses as (
         where="provider = 'foursquare_v2'") }}
 ),
 
-items as (
+parsed as (
     select
-        responses.postal_code,
-        responses.load_id,
-        responses.loaded_at,
-        unnest(responses.response -> '$.response.groups[*].items[*]') as item,
-        generate_subscripts(responses.response -> '$.response.groups[*].items[*]', 1) as response_position
+        postal_code,
+        load_id,
+        loaded_at,
+        flatten(
+            list_transform(
+                json_transform(
+                    response,
+                    '{"response": {"groups": [{"items": [{"venue": {
+                        "id": "VARCHAR", "name": "VARCHAR",
+                        "location": {"lat": "DOUBLE", "lng": "DOUBLE", "distance": "DOUBLE"},
+                        "categories": [{"id": "VARCHAR", "name": "VARCHAR", "primary": "BOOLEAN"}]
+                    }}]}]}}'
+                ).response.groups,
+                lambda group_: group_.items
+            )
+        ) as items
     from responses
 ),
 
-categories as (
+venues as (
     select
         postal_code,
-        response_position,
-        unnest(item -> '$.venue.categories[*]') as category,
-        generate_subscripts(item -> '$.venue.categories[*]', 1) as category_position
-    from items
+        load_id,
+        loaded_at,
+        unnest(items).venue as venue,
+        generate_subscripts(items, 1) as response_position
+    from parsed
 ),
 
-primary_categories as (
+categorised as (
     select
-        postal_code,
-        response_position,
-        category ->> 'name' as category_name,
-        category ->> 'id' as category_id
-    from categories
-    qualify row_number() over (
-            partition by postal_code, response_position
-            order by coalesce((category ->> 'primary')::boolean, false) desc, category_position asc
-        ) = 1
+        *,
+        -- The primary category; the first if none is marked primary.
+        coalesce(list_filter(venue.categories, lambda category: category.primary)[1], venue.categories[1])
+            as main_category
+    from venues
 )
 
 select
-    items.postal_code,
-    items.item ->> '$.venue.id' as venue_id,
-    items.item ->> '$.venue.name' as venue_name,
-    primary_categories.category_name,
-    primary_categories.category_id,
-    (items.item ->> '$.venue.location.lat')::double as latitude,
-    (items.item ->> '$.venue.location.lng')::double as longitude,
-    (items.item ->> '$.venue.location.distance')::double as distance_m,
-    items.response_position,
+    postal_code,
+    venue.id as venue_id,
+    venue.name as venue_name,
+    main_category.name as category_name,
+    main_category.id as category_id,
+    venue.location.lat as latitude,
+    venue.location.lng as longitude,
+    venue.location.distance as distance_m,
+    response_position,
     'foursquare_v2' as provider,
-    items.load_id,
-    items.loaded_at
-from items
-left join primary_categories
-    on
-        items.postal_code = primary_categories.postal_code
-        and items.response_position = primary_categories.response_position
+    load_id,
+    loaded_at
+from categorised

@@ -1,4 +1,6 @@
 -- One row per OSM element of each area's latest Overpass answer, with the tags that categorise it.
+-- The JSON is read once per answer into typed structs (json_transform), then unnested.
+{{ config(materialized='table') }}
 with
 
 responses as (
@@ -6,29 +8,49 @@ responses as (
         where="provider = 'overpass'") }}
 ),
 
+parsed as (
+    select
+        postal_code,
+        load_id,
+        loaded_at,
+        (request ->> 'latitude')::double as centre_latitude,
+        (request ->> 'longitude')::double as centre_longitude,
+        (request ->> 'limit')::integer as requested_limit,
+        json_transform(
+            response,
+            '{"elements": [{
+                "type": "VARCHAR", "id": "VARCHAR", "lat": "DOUBLE", "lon": "DOUBLE",
+                "center": {"lat": "DOUBLE", "lon": "DOUBLE"},
+                "tags": {"name": "VARCHAR", "amenity": "VARCHAR", "shop": "VARCHAR",
+                         "tourism": "VARCHAR", "leisure": "VARCHAR"}
+            }]}'
+        ).elements as elements
+    from responses
+),
+
 elements as (
     select
-        responses.postal_code,
-        responses.load_id,
-        responses.loaded_at,
-        (responses.request ->> 'latitude')::double as centre_latitude,
-        (responses.request ->> 'longitude')::double as centre_longitude,
-        (responses.request ->> 'limit')::integer as requested_limit,
-        unnest(responses.response -> '$.elements[*]') as element,
-        generate_subscripts(responses.response -> '$.elements[*]', 1) as response_position
-    from responses
+        postal_code,
+        load_id,
+        loaded_at,
+        centre_latitude,
+        centre_longitude,
+        requested_limit,
+        unnest(elements) as element,
+        generate_subscripts(elements, 1) as response_position
+    from parsed
 )
 
 select
     postal_code,
-    (element ->> 'type') || '/' || (element ->> 'id') as venue_id,
-    element ->> '$.tags.name' as venue_name,
-    element ->> '$.tags.amenity' as amenity,
-    element ->> '$.tags.shop' as shop,
-    element ->> '$.tags.tourism' as tourism,
-    element ->> '$.tags.leisure' as leisure,
-    coalesce((element ->> 'lat')::double, (element ->> '$.center.lat')::double) as latitude,
-    coalesce((element ->> 'lon')::double, (element ->> '$.center.lon')::double) as longitude,
+    element.type || '/' || element.id as venue_id,
+    element.tags.name as venue_name,
+    element.tags.amenity,
+    element.tags.shop,
+    element.tags.tourism,
+    element.tags.leisure,
+    coalesce(element.lat, element.center.lat) as latitude,
+    coalesce(element.lon, element.center.lon) as longitude,
     centre_latitude,
     centre_longitude,
     requested_limit,

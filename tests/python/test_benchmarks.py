@@ -1,0 +1,46 @@
+"""The benchmark's scale generator makes what it says (no timings here: they are the benchmark's)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from support import SNAPSHOT
+
+from benchmarks.generate import FULL_POSTAL_CODE, generate, replica_code
+from ingest.snapshot import Snapshot
+
+
+def test_replica_codes_are_full_postal_codes():
+    assert [replica_code("M5A", n) for n in (1, 2, 10, 11, 261, 2600)] == [
+        "M5A 0A0", "M5A 0A1", "M5A 0A9", "M5A 0B0", "M5A 1A0", "M5A 9Z9",
+    ]  # fmt: skip
+    assert all(re.match(FULL_POSTAL_CODE, replica_code("M5A", n)) for n in range(1, 2601))
+
+
+def test_the_first_103_areas_are_the_snapshot(shared_data: Path):
+    synthetic = generate(Snapshot(SNAPSHOT), 103)
+    assert synthetic.venue_rows.num_rows == 2226
+    assert len(synthetic.coordinates) == 103 and len(synthetic.page.rows) == 180
+    assert {r.postal_code for r in synthetic.responses} == {c.postal_code for c in synthetic.coordinates}
+
+
+def test_replicas_copy_an_area_with_its_venues_moved(shared_data: Path):
+    synthetic = generate(Snapshot(SNAPSHOT), 250)
+    assert synthetic.venue_rows.num_rows == 2226 * 2 + sum(
+        len(json.loads(r.body)["response"]["groups"][0]["items"]) for r in synthetic.responses[206:]
+    )
+    codes = [c.postal_code for c in synthetic.coordinates]
+    assert len(set(codes)) == 250 and codes[103] == replica_code(codes[0], 1)
+    original, copy = synthetic.responses[0], synthetic.responses[103]
+    first, moved = (
+        json.loads(r.body)["response"]["groups"][0]["items"][0]["venue"] for r in (original, copy)
+    )
+    assert moved["id"] == first["id"] + "~1" and moved["categories"] == first["categories"]
+    shift = copy.request["latitude"] - original.request["latitude"]
+    assert abs(shift) <= 0.01 and abs(moved["location"]["lat"] - first["location"]["lat"] - shift) < 1e-9
+    # every copied area keeps its page rows, under its new code
+    assert sum(row.postal_code == codes[103] for row in synthetic.page.rows) == sum(
+        row.postal_code == codes[0] for row in synthetic.page.rows
+    )
