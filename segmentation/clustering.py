@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from threadpoolctl import threadpool_limits
 
 MIN_CLUSTER_SIZE = 2  # the auto rule: no cluster smaller than this many areas
+# Below this many areas KMeans runs on one thread: starting threads costs more than they save, and
+# the result is then the same on every machine, whatever its cores.
+SINGLE_THREAD_BELOW = 10_000
 
 
 class ClusteringError(ValueError):
@@ -60,8 +65,9 @@ def fit_kmeans(matrix: np.ndarray, k: int, *, random_state: int, n_init: int) ->
             "mixes of venue categories; set n_clusters to at most that"
         )
     model = KMeans(n_clusters=k, random_state=random_state, n_init=n_init)
-    raw = model.fit_predict(matrix)
-    distances = model.transform(matrix)[np.arange(len(matrix)), raw]
+    with _threads_for(matrix):
+        raw = model.fit_predict(matrix)
+        distances = model.transform(matrix)[np.arange(len(matrix)), raw]
     order = sorted(
         range(k), key=lambda cluster: (-int((raw == cluster).sum()), int(np.argmax(raw == cluster)))
     )
@@ -106,6 +112,10 @@ def evaluate(
             )
         )
     return candidates
+
+
+def _threads_for(matrix: np.ndarray) -> AbstractContextManager:
+    return threadpool_limits(1) if len(matrix) < SINGLE_THREAD_BELOW else nullcontext()
 
 
 def distinct_rows(matrix: np.ndarray) -> int:

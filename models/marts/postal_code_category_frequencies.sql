@@ -1,6 +1,8 @@
 -- The one-hot pivot: one row per area, one column per category (named in venue_categories)
 -- holding that category's share of the area's venues. Built with DuckDB's PIVOT, whose columns
 -- come sorted by name. Areas without venues keep their row, with zeros and venue_count 0.
+-- PIVOT cannot spill to disk; on one thread it needs about half the memory, and is no slower.
+{{ config(pre_hook="set threads = 1", post_hook="reset threads") }}
 with
 
 areas as (

@@ -1,15 +1,36 @@
 -- One row per area and venue, from the chosen provider, in response order. A venue listed twice
--- for one area (a repeated page) counts once, at its first position.
+-- for one area (a repeated page) counts once, at its first position. The repeats are found by
+-- grouping the keys alone (an aggregate DuckDB can spill to disk), not by a window over every row.
+with
+
+unioned as (
+    select * from {{ ref('int_venues_unioned') }}
+),
+
+repeats as (
+    select
+        postal_code,
+        venue_id,
+        min(response_position) as first_position
+    from unioned
+    group by postal_code, venue_id
+    having count(*) > 1
+)
+
 select
-    postal_code,
-    venue_id,
-    venue_name as name,
-    category_name as category,
-    latitude,
-    longitude,
-    distance_m,
-    response_position,
-    provider
-from {{ ref('int_venues_unioned') }}
-qualify row_number() over (partition by postal_code, venue_id order by response_position asc) = 1
-order by postal_code, response_position
+    unioned.postal_code,
+    unioned.venue_id,
+    unioned.venue_name as name,
+    unioned.category_name as category,
+    unioned.latitude,
+    unioned.longitude,
+    unioned.distance_m,
+    unioned.response_position,
+    unioned.provider
+from unioned
+left join repeats
+    on
+        unioned.postal_code = repeats.postal_code
+        and unioned.venue_id = repeats.venue_id
+where repeats.first_position is null or unioned.response_position = repeats.first_position
+order by unioned.postal_code, unioned.response_position
