@@ -228,7 +228,7 @@ def write_cdn_html(payload: MapPayload, path: Path) -> Path:
         file_name=str(path), read_only=False, center_map=False, app_name=payload.title
     )
     text = path.read_text(encoding="utf-8")
-    if re.search(r"</script", "".join(_strings(payload.datasets)), re.IGNORECASE) and _SENTINEL not in text:
+    if _SENTINEL in json.dumps(swapped.datasets, ensure_ascii=False) and _SENTINEL not in text:
         raise MapError("keplergl changed how it writes data; the safe CDN export cannot be made")
     path.write_text(text.replace(_SENTINEL, "\\u003c"), encoding="utf-8")
     return path
@@ -338,17 +338,6 @@ def _swap_brackets(value: Any) -> Any:
     if isinstance(value, list):
         return [_swap_brackets(item) for item in value]
     return value
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 _PAGE = """<!DOCTYPE html>
