@@ -272,12 +272,8 @@ def land_venue_responses(
         return []
     latest = {
         (provider, code): (fingerprint, digest)
-        for provider, code, fingerprint, digest in connection.execute(
-            "select provider, postal_code, request_fingerprint, response_sha256 from raw.venue_responses "
-            "where provider in (select unnest(?)) "
-            "qualify row_number() over (partition by provider, postal_code order by loaded_at desc, load_id desc) = 1",
-            [sorted({response.provider for response in responses})],
-        ).fetchall()
+        for provider in {response.provider for response in responses}
+        for code, (fingerprint, digest, _) in _latest_venue_rows(connection, provider).items()
     }
     now = datetime.now(UTC)
     rows = []
@@ -304,12 +300,24 @@ def latest_venue_fetches(
     connection: duckdb.DuckDBPyConnection, provider: str
 ) -> dict[str, tuple[str, datetime | None]]:
     """Per postal code, the request fingerprint and fetch time of its latest response."""
+    return {
+        code: (fingerprint, fetched_at)
+        for code, (fingerprint, _, fetched_at) in _latest_venue_rows(connection, provider).items()
+    }
+
+
+def _latest_venue_rows(
+    connection: duckdb.DuckDBPyConnection, provider: str
+) -> dict[str, tuple[str, str, datetime | None]]:
+    """Per postal code, the request fingerprint, response sha256 and fetch time of the provider's
+    latest response for it."""
     rows = connection.execute(
-        "select postal_code, request_fingerprint, fetched_at from raw.venue_responses where provider = ? "
+        "select postal_code, request_fingerprint, response_sha256, fetched_at from raw.venue_responses "
+        "where provider = ? "
         "qualify row_number() over (partition by postal_code order by loaded_at desc, load_id desc) = 1",
         [provider],
     ).fetchall()
-    return {code: (fingerprint, fetched_at) for code, fingerprint, fetched_at in rows}
+    return {code: (fingerprint, digest, fetched_at) for code, fingerprint, digest, fetched_at in rows}
 
 
 def latest_venue_response(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -64,10 +63,6 @@ def scale(matrix: np.ndarray, method: str) -> np.ndarray:
             return matrix
         return TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True).fit_transform(matrix).toarray()
     raise FeatureError(f"feature_scaling is {method!r}; expected one of {', '.join(SCALINGS)}")
-
-
-def feature_columns(features: Features) -> Sequence[str]:
-    return tuple(features.columns)
 
 
 def _quoted(name: str) -> str:
