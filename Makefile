@@ -13,7 +13,7 @@ ASSETS_DIR := .cache/kepler-assets
 ASSETS := $(ASSETS_DIR)/.fetched
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup assets browser run ingest build test lint pytest bench docs clean
+.PHONY: setup assets browser run ingest build test test-fast lint pytest bench docs clean check-warehouse
 
 # A virtualenv with the pinned dependencies (requirements.lock pins the whole tree).
 $(STAMP): pyproject.toml requirements.lock
@@ -36,32 +36,43 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
+# One line, not a traceback, when another process holds the warehouse.
+check-warehouse: $(STAMP)
+	@$(BIN)/python -m ingest check-warehouse
+
 # Land the raw inputs: replay SNAPSHOT if given, else fetch live and record into RECORD. Live
-# venues are fetched for the areas of the postal_codes table, so it is built first.
-ingest: $(STAMP)
+# venues are fetched for the areas of postal_code_centres, which does not depend on venues, so it
+# is built first (with the project's buildable test selection: not the tests of models further down).
+ingest: $(STAMP) check-warehouse
 ifeq ($(strip $(SNAPSHOT)),)
 	$(BIN)/python -m ingest all --record $(RECORD)
-	$(BIN)/dbt build --select +postal_codes
+	$(BIN)/dbt build --select +postal_code_centres
 	$(BIN)/python -m ingest venues --provider $(VENUE_PROVIDER) --record $(RECORD)
 else
 	$(BIN)/python -m ingest all --snapshot $(SNAPSHOT)
 endif
 
-build: $(STAMP) $(ASSETS)
+build: $(STAMP) $(ASSETS) check-warehouse
 	$(BIN)/dbt build
 
 # The main job: ingest, then build and test every model.
 run: ingest build
 	@echo "Built $${DBT_DUCKDB_PATH:-warehouse.duckdb}. Query it with SQL: $(BIN)/duckdb -readonly $${DBT_DUCKDB_PATH:-warehouse.duckdb} \"from postal_codes limit 5\""
-	@echo "The map: output/toronto_clusters_map.html (open it in a browser; it works offline)."
+	@echo "The map: $${SEGMENTATION_OUTPUT_DIR:-output}/toronto_clusters_map.html (open it in a browser; it works offline)."
 
 # All tests: linters, then pytest (unit tests, and dbt builds of the real data in ../shared/data).
 test: lint pytest
 
+# The quick loop: the unit tests alone (no dbt build, no browser), a minute or less.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not integration and not browser"
+
+LINT_DATABASE := $(VENV)/lint.duckdb
 lint: $(STAMP)
+	@$(BIN)/python -m ingest check-warehouse --database $(LINT_DATABASE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DBT_DUCKDB_PATH=$(VENV)/lint.duckdb DBT_TARGET_PATH=$(VENV)/lint-target $(BIN)/sqlfluff lint models analysis
+	DBT_DUCKDB_PATH=$(LINT_DATABASE) DBT_TARGET_PATH=$(VENV)/lint-target $(BIN)/sqlfluff lint models analysis
 
 pytest: $(STAMP) $(ASSETS) browser
 	$(BIN)/pytest

@@ -13,12 +13,27 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+import requests
 
 from ingest.boundaries import boundaries_from_snapshot, land_boundaries
+from ingest.checks import coordinate_conflicts, describe_conflicts, page_and_coordinates_mismatch
 from ingest.coordinates import read_coordinates
-from ingest.errors import IngestError, VenueFetchFailed, WikipediaPageError
-from ingest.http import make_session
+from ingest.errors import (
+    CoordinatesFormatError,
+    IngestError,
+    Interrupted,
+    VenueFetchFailed,
+    WikipediaPageError,
+)
+from ingest.http import RetryPolicy, make_session
 from ingest.points import PointFields, land_points
+from ingest.settings import (
+    RATE_ENVIRONMENT,
+    TIMEOUT_ENVIRONMENT,
+    environment_number,
+    live_url,
+    project_settings,
+)
 from ingest.snapshot import Recorder, Snapshot
 from ingest.sources import (
     COORDINATE_PROVIDERS,
@@ -31,12 +46,13 @@ from ingest.sources import (
     page_from_snapshot,
     page_from_web,
 )
-from ingest.venue_fetch import fetch_venues, replay_venues
+from ingest.venue_fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, replay_venues
 from ingest.venue_providers import VenueQuery, make_provider
 from ingest.warehouse import (
     LoadResult,
     connect,
     database_path,
+    in_use_error,
     land_coordinates,
     land_rejected_page,
     land_wikipedia_page,
@@ -46,16 +62,44 @@ from ingest.wikipedia import DEFAULT_MIN_POSTAL_CODES, parse_page
 
 log = logging.getLogger("ingest")
 
+# Options that only mean something for a live fetch (refused with --snapshot, which fetches
+# nothing: a snapshot replays its recorded answers as they are).
+_LIVE_OPTIONS = {
+    "record": "--record",
+    "timeout": "--timeout",
+    "url": "--url",
+    "course_csv_url": "--course-csv-url",
+    "geonames_url": "--geonames-url",
+    "providers": "--provider",
+    "venue_provider": "--provider",
+    "radius": "--radius",
+    "limit": "--limit",
+    "refresh": "--refresh",
+    "max_age": "--max-age",
+    "concurrency": "--concurrency",
+    "rate": "--rate",
+    "endpoint": "--endpoint",
+    "max_timeouts": "--max-timeouts",
+}
+EXIT_INTERRUPTED = 130
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stderr,
     )
     try:
         args.handler(args)
+    except Interrupted as interrupted:
+        print(f"{interrupted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print("interrupted (Ctrl-C); what had landed before is kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except IngestError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -69,11 +113,13 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
 
-    landing = argparse.ArgumentParser(add_help=False, parents=[common])
-    landing.add_argument(
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
         "--database",
         help="DuckDB file to land into (default: env DBT_DUCKDB_PATH, else ./warehouse.duckdb)",
     )
+
+    landing = argparse.ArgumentParser(add_help=False, parents=[common, database])
     landing.add_argument(
         "--snapshot",
         type=Path,
@@ -86,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="live runs: also write what was fetched into DIR in the snapshot layout",
     )
+    landing.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        help=f"live runs: how long to wait for an answer (default 60; env {TIMEOUT_ENVIRONMENT})",
+    )
 
     parsing = argparse.ArgumentParser(add_help=False)
     parsing.add_argument(
@@ -97,7 +149,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     page_options = argparse.ArgumentParser(add_help=False, parents=[parsing])
-    page_options.add_argument("--url", default=WIKIPEDIA_URL, help="live page URL (default: %(default)s)")
+    page_options.add_argument(
+        "--url", help=f"live page URL (default: env INGEST_WIKIPEDIA_URL, else {WIKIPEDIA_URL})"
+    )
 
     coordinate_options = argparse.ArgumentParser(add_help=False)
     coordinate_options.add_argument(
@@ -110,9 +164,8 @@ def _parser() -> argparse.ArgumentParser:
     for provider, source in COORDINATE_SOURCES.items():
         coordinate_options.add_argument(
             f"--{provider.replace('_', '-')}-url",
-            default=source.url,
             metavar="URL",
-            help=f"where to download the {provider} file (default: %(default)s)",
+            help=f"where to download the {provider} file (default: env {source.url_environment}, else {source.url})",
         )
 
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
@@ -133,25 +186,32 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(handler=_run_coordinates)
 
     command = commands.add_parser(
-        "all", parents=[landing, page_options, coordinate_options], help="postal-codes, then coordinates"
+        "all",
+        parents=[landing, page_options, coordinate_options],
+        help="postal-codes, then coordinates (with --snapshot: also its venues and boundaries)",
     )
     command.set_defaults(handler=_run_all)
 
+    defaults = project_settings()
     venue_options = argparse.ArgumentParser(add_help=False)
     venue_options.add_argument(
         "--provider",
         dest="venue_provider",
-        default="auto",
         choices=("auto", "foursquare", "overpass"),
         help="live venue source (default auto: foursquare when FOURSQUARE_API_KEY is set, else overpass)",
     )
     venue_options.add_argument(
-        "--radius", type=int, default=500, metavar="M", help="metres around each centre (default 500)"
+        "--radius",
+        type=int,
+        metavar="M",
+        help=f"metres around each centre (default {defaults.venue_radius_m})",
     )
     venue_options.add_argument(
-        "--limit", type=int, default=100, metavar="N", help="venues per area at most (default 100)"
+        "--limit", type=int, metavar="N", help=f"venues per area at most (default {defaults.venue_limit})"
     )
-    venue_options.add_argument("--refresh", action="store_true", help="re-fetch every area, fresh or not")
+    venue_options.add_argument(
+        "--refresh", action="store_true", default=None, help="re-fetch every area, fresh or not"
+    )
     venue_options.add_argument(
         "--max-age",
         type=_duration,
@@ -162,28 +222,41 @@ def _parser() -> argparse.ArgumentParser:
         "--concurrency", type=int, metavar="N", help="requests in flight (foursquare: 16)"
     )
     venue_options.add_argument(
-        "--rate", type=float, metavar="PER_SECOND", help="request starts per second at most"
+        "--rate",
+        type=_positive_float,
+        metavar="PER_SECOND",
+        help=f"request starts per second at most (env {RATE_ENVIRONMENT}; foursquare 50, overpass 0.5)",
     )
     venue_options.add_argument(
-        "--endpoint", metavar="URL", help="the provider's endpoint (a mirror, a local server)"
+        "--endpoint",
+        metavar="URL",
+        help="the provider's endpoint, a mirror or a local server "
+        "(default: env INGEST_FOURSQUARE_ENDPOINT / INGEST_OVERPASS_ENDPOINT, else the public one)",
+    )
+    venue_options.add_argument(
+        "--max-timeouts",
+        type=int,
+        metavar="N",
+        help=f"give up on the provider after N areas in a row time out (default {DEFAULT_MAX_CONSECUTIVE_TIMEOUTS})",
     )
     venue_options.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     command = commands.add_parser(
         "venues",
         parents=[landing, venue_options],
-        help="land venue responses for every area of the postal_codes table (raw.venue_responses)",
+        help="land venue responses for every area of postal_code_centres (raw.venue_responses)",
     )
     command.set_defaults(handler=_run_venues)
 
     command = commands.add_parser(
         "boundaries",
-        parents=[landing],
+        parents=[common, database],
         help="land area polygons for the map: a GeoJSON FeatureCollection (raw.boundary_features)",
     )
     command.add_argument(
         "file", type=Path, nargs="?", metavar="FILE", help="GeoJSON file (or use --snapshot)"
     )
+    command.add_argument("--snapshot", type=Path, metavar="DIR", help="the boundary file of a snapshot")
     command.add_argument(
         "--key-property",
         default="CFSAUID",
@@ -193,13 +266,10 @@ def _parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser(
         "points",
-        parents=[common],
-        help="land a bulk file of places (GeoJSON points, CSV, Parquet) for the points provider",
+        parents=[common, database],
+        help="land bulk files of places (GeoJSON points, CSV, Parquet) for the points provider",
     )
     command.add_argument("files", type=Path, nargs="+", metavar="FILE")
-    command.add_argument(
-        "--database", help="DuckDB file (default: env DBT_DUCKDB_PATH, else ./warehouse.duckdb)"
-    )
     for name in ("id", "name", "category", "latitude", "longitude"):
         default = name if name in ("name", "category") else None
         command.add_argument(
@@ -209,6 +279,13 @@ def _parser() -> argparse.ArgumentParser:
             help=f"property or column holding the {name} (default: {default or 'guessed'})",
         )
     command.set_defaults(handler=_run_points)
+
+    command = commands.add_parser(
+        "check-warehouse",
+        parents=[common, database],
+        help="say in one line whether another process holds the warehouse; bring its raw tables up to date",
+    )
+    command.set_defaults(handler=_run_check_warehouse)
 
     command = commands.add_parser(
         "parse-wikipedia",
@@ -221,11 +298,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_all(args: argparse.Namespace) -> None:
-    _run_postal_codes(args)
-    _run_coordinates(args)
+    """The page and the coordinates (one HTTP session for a live run); from a snapshot also its
+    venues and boundaries."""
+    _refuse_live_options_with_snapshot(args)
+    session = None if args.snapshot else make_session()
+    _run_postal_codes(args, session)
+    _run_coordinates(args, session)
     if args.snapshot is None:
         log.info(
-            "venues: fetch them live once the postal_codes table is built: `dbt build`, then `python -m ingest venues`"
+            "venues: fetch them live once the areas are built: `dbt build --select +postal_code_centres`, "
+            "then `python -m ingest venues`"
         )
         return
     manifest = Snapshot(args.snapshot).manifest
@@ -238,27 +320,39 @@ def _run_all(args: argparse.Namespace) -> None:
 
 
 def _run_venues(args: argparse.Namespace) -> None:
+    _refuse_live_options_with_snapshot(args)
     with _connect(args) as connection:
         if args.snapshot:
             summary = replay_venues(connection, Snapshot(args.snapshot))
         else:
+            defaults = project_settings()
+            timeout = args.timeout or environment_number(TIMEOUT_ENVIRONMENT)
             provider = make_provider(
-                args.venue_provider,
+                args.venue_provider or "auto",
                 endpoint=args.endpoint,
                 concurrency=args.concurrency,
-                requests_per_second=args.rate,
+                requests_per_second=args.rate or environment_number(RATE_ENVIRONMENT),
+                read_timeout=timeout,
             )
             summary = fetch_venues(
                 connection,
                 provider,
                 postal_code_centres(connection),
-                VenueQuery(radius_m=args.radius, limit=args.limit),
+                VenueQuery(
+                    radius_m=args.radius or defaults.venue_radius_m, limit=args.limit or defaults.venue_limit
+                ),
                 session=make_session(),
-                refresh=args.refresh,
+                policy=RetryPolicy().with_read_timeout(timeout),
+                refresh=bool(args.refresh),
                 max_age=args.max_age,
                 recorder=_recorder(args),
                 progress=not args.no_progress,
+                max_consecutive_timeouts=(
+                    DEFAULT_MAX_CONSECUTIVE_TIMEOUTS if args.max_timeouts is None else args.max_timeouts
+                ),
             )
+    if summary.interrupted:
+        raise Interrupted(summary.describe())
     if summary.failed or summary.stopped:
         raise VenueFetchFailed(summary.describe())
     log.info("%s", summary.describe())
@@ -268,10 +362,11 @@ def _run_boundaries(args: argparse.Namespace) -> None:
     if args.snapshot:
         source, content, key_property = boundaries_from_snapshot(Snapshot(args.snapshot))
     else:
-        source, key_property = str(args.file), args.key_property
-        if not args.file or not args.file.is_file():
+        file = getattr(args, "file", None)
+        if not file or not file.is_file():
             raise IngestError("give a boundary GeoJSON file, or --snapshot DIR with a boundaries section")
-        content = args.file.read_bytes()
+        source, key_property = str(file), args.key_property
+        content = file.read_bytes()
     with _connect(args) as connection:
         result = land_boundaries(connection, source=source, content=content, key_property=key_property)
     if result.reused:
@@ -289,10 +384,16 @@ def _run_points(args: argparse.Namespace) -> None:
         longitude=args.longitude_field,
     )
     with _connect(args) as connection:
-        result = land_points(connection, args.files, fields)
-    log.info(
-        "points: landed %d places from %d files as load %s", result.rows, len(args.files), result.load_id
-    )
+        results = land_points(connection, args.files, fields)
+    for result in results:
+        (log.warning if result.unplaceable else log.info)("%s", result.describe())
+
+
+def _run_check_warehouse(args: argparse.Namespace) -> None:
+    path = database_path(args.database)
+    with _connect(args):
+        pass
+    log.info("the warehouse %s is free and its raw tables are up to date", path)
 
 
 def _duration(text: str) -> timedelta:
@@ -303,26 +404,48 @@ def _duration(text: str) -> timedelta:
     return timedelta(**{unit: float(match.group(1))})
 
 
-def _run_postal_codes(args: argparse.Namespace) -> None:
-    page = (
-        page_from_snapshot(Snapshot(args.snapshot))
-        if args.snapshot
-        else page_from_web(make_session(), args.url)
-    )
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    return value
+
+
+def _run_postal_codes(args: argparse.Namespace, session: requests.Session | None = None) -> None:
+    _refuse_live_options_with_snapshot(args)
+    if args.snapshot:
+        page = page_from_snapshot(Snapshot(args.snapshot))
+    else:
+        page = page_from_web(
+            session or make_session(), args.url or live_url("wikipedia", WIKIPEDIA_URL), policy=_policy(args)
+        )
     with _connect(args) as connection:
         result = land_postal_codes(connection, page, min_postal_codes=args.min_postal_codes)
+        _warn_about_coverage(connection)
     page.record(_recorder(args))
     _report("postal codes", page, result)
 
 
-def _run_coordinates(args: argparse.Namespace) -> None:
+def _run_coordinates(args: argparse.Namespace, session: requests.Session | None = None) -> None:
+    _refuse_live_options_with_snapshot(args)
     coordinates = (
         coordinates_from_snapshot(Snapshot(args.snapshot))
         if args.snapshot
-        else coordinates_from_web(make_session(), _coordinate_sources(args))
+        else coordinates_from_web(session or make_session(), _coordinate_sources(args), policy=_policy(args))
     )
-    rows = read_coordinates(coordinates.content, coordinates.format, coordinates.columns)
+    try:
+        rows = read_coordinates(coordinates.content, coordinates.format, coordinates.columns)
+    except CoordinatesFormatError as error:
+        raise CoordinatesFormatError(
+            f"{coordinates.source} ({coordinates.provider}, {coordinates.format}): {error}"
+        ) from error
     coordinates.record(_recorder(args))
+    conflicts = coordinate_conflicts(rows)
+    if conflicts:
+        log.warning("coordinates: %s: %s", coordinates.source, describe_conflicts(conflicts))
     with _connect(args) as connection:
         result = land_coordinates(
             connection,
@@ -333,6 +456,7 @@ def _run_coordinates(args: argparse.Namespace) -> None:
             columns=coordinates.columns,
             rows=rows,
         )
+        _warn_about_coverage(connection)
     _report("coordinates", coordinates, result)
 
 
@@ -348,6 +472,8 @@ def land_postal_codes(
             f"{error} (nothing was landed; the page is kept in raw.wikipedia_rejected_pages, "
             f"load_id {load_id})"
         ) from error
+    if parsed.decoded and parsed.decoded.note:
+        log.warning("postal codes: %s: %s", page.source, parsed.decoded.note)
     log.info(
         "postal codes: %s layout, revision %s, %d rows, %d postal codes",
         parsed.layout,
@@ -356,6 +482,12 @@ def land_postal_codes(
         len(parsed.postal_codes),
     )
     return land_wikipedia_page(connection, source=page.source, content=page.content, page=parsed)
+
+
+def _warn_about_coverage(connection: duckdb.DuckDBPyConnection) -> None:
+    mismatch = page_and_coordinates_mismatch(connection)
+    if mismatch:
+        log.warning("postal codes: %s", mismatch)
 
 
 def _run_parse_wikipedia(args: argparse.Namespace) -> None:
@@ -369,26 +501,41 @@ def _run_parse_wikipedia(args: argparse.Namespace) -> None:
 
 
 def _coordinate_sources(args: argparse.Namespace) -> list[CoordinateSource]:
-    """The live sources to try, in order, with any URL the user overrode."""
-    return [
-        dataclasses.replace(COORDINATE_SOURCES[provider], url=getattr(args, f"{provider}_url"))
-        for provider in args.providers or COORDINATE_PROVIDERS
-    ]
+    """The live sources to try, in order: a URL from the command line, else from the source's
+    environment variable, else the public one."""
+    sources = []
+    for provider in args.providers or COORDINATE_PROVIDERS:
+        source = COORDINATE_SOURCES[provider]
+        url = getattr(args, f"{provider}_url", None) or live_url(provider, source.url)
+        sources.append(dataclasses.replace(source, url=url))
+    return sources
+
+
+def _policy(args: argparse.Namespace) -> RetryPolicy:
+    return RetryPolicy().with_read_timeout(args.timeout or environment_number(TIMEOUT_ENVIRONMENT))
+
+
+def _refuse_live_options_with_snapshot(args: argparse.Namespace) -> None:
+    if not getattr(args, "snapshot", None):
+        return
+    given = sorted({flag for name, flag in _LIVE_OPTIONS.items() if getattr(args, name, None) is not None})
+    if given:
+        raise IngestError(
+            f"{', '.join(given)} only apply to a live fetch; with --snapshot nothing is fetched (the snapshot "
+            "is already a recording, replayed as it is). Drop them, or drop --snapshot to fetch live."
+        )
 
 
 def _recorder(args: argparse.Namespace) -> Recorder | None:
-    return Recorder(args.record) if args.record else None
+    return Recorder(args.record) if getattr(args, "record", None) else None
 
 
 def _connect(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     path = database_path(args.database)
     try:
         return connect(path)
-    except duckdb.IOException as error:
-        raise IngestError(
-            f"cannot open the DuckDB file {path}: {error}. Is another process (dbt, a SQL shell) "
-            "holding it open?"
-        ) from error
+    except duckdb.Error as error:
+        raise in_use_error(path, error) from error
 
 
 def _report(what: str, source: Input, result: LoadResult) -> None:

@@ -13,12 +13,20 @@ class FetchError(IngestError):
     """A live source answered, but not with something usable."""
 
 
+class FetchTimeoutError(FetchError):
+    """A live source did not answer in time, however often it was asked."""
+
+
 class WikipediaPageError(IngestError):
     """The Wikipedia page could not be turned into postal-code rows."""
 
 
 class UnrecognisedLayoutError(WikipediaPageError):
     """No table on the page matches a layout the parser knows."""
+
+
+class DamagedTextError(WikipediaPageError):
+    """The page's cells hold replacement characters: its text was mangled before it reached us."""
 
 
 class IncompletePageError(WikipediaPageError):
@@ -35,3 +43,11 @@ class SnapshotError(IngestError):
 
 class VenueFetchFailed(IngestError):
     """Some areas' venues could not be fetched or replayed; the message lists them."""
+
+
+class Interrupted(IngestError):
+    """The user pressed Ctrl-C; the message says what was done before."""
+
+
+class WarehouseInUseError(IngestError):
+    """Another process holds the DuckDB file."""

@@ -3,6 +3,8 @@ rate limit, and retries with exponential backoff and jitter that honour `Retry-A
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
 import random
 import threading
@@ -18,11 +20,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from ingest import __version__
-from ingest.errors import FetchError, NetworkUnavailableError
+from ingest.errors import FetchError, FetchTimeoutError, NetworkUnavailableError
+from ingest.settings import TIMEOUT_ENVIRONMENT
 
 # (connect, read) seconds. A short connect timeout keeps a run without network from hanging.
 DEFAULT_TIMEOUT = (5.0, 60.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+log = logging.getLogger(__name__)
 
 OFFLINE_HINT = (
     "To run offline, replay a recorded snapshot instead: "
@@ -38,13 +43,23 @@ class RetryPolicy:
 
     attempts: int = 5
     connect_attempts: int = 2  # when the host cannot be reached at all, retrying rarely helps
+    timeout_attempts: int = 2  # a server that let one read time out is slow: one more try, not four
     backoff_seconds: float = 1.0
     max_backoff_seconds: float = 60.0
     jitter_seconds: float = 1.0
     min_wait_after_429: float = 0.0  # the public Overpass instance asks for 30 s
     max_retry_after_seconds: float = 600.0  # a server asking for longer is an error, not a wait
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    timeout_from_user: bool = False  # a read timeout the user chose; providers keep it as it is
     sleep: Callable[[float], None] = time.sleep
+
+    def with_read_timeout(self, seconds: float | None) -> RetryPolicy:
+        """This policy with the user's read timeout, if they gave one."""
+        if seconds is None:
+            return self
+        return dataclasses.replace(
+            self, timeout=(min(self.timeout[0], seconds), seconds), timeout_from_user=True
+        )
 
 
 class RateLimiter:
@@ -122,6 +137,7 @@ def send(
         ),
         stop=lambda state: _should_stop(state, policy),
         wait=lambda state: _wait_seconds(state, policy),
+        before_sleep=lambda state: _log_wait(state, policy, what),
         sleep=policy.sleep,
         reraise=True,
     )
@@ -134,8 +150,10 @@ def send(
             raise NetworkUnavailableError(
                 f"could not reach {url} to fetch {what} ({_short(error)}). {OFFLINE_HINT}"
             ) from error
-        raise FetchError(
-            f"{url} did not answer in time for {what} after {policy.attempts} attempts"
+        attempts = policy.timeout_attempts if isinstance(error, requests.Timeout) else policy.attempts
+        raise FetchTimeoutError(
+            f"{url} did not answer in time for {what} ({attempts} attempts, read timeout "
+            f"{policy.timeout[1]:g} s; --timeout or {TIMEOUT_ENVIRONMENT} changes it)"
         ) from error
 
 
@@ -169,8 +187,34 @@ def _should_stop(state: tenacity.RetryCallState, policy: RetryPolicy) -> bool:
         asked = retry_after_seconds(error.response)
         if asked is not None and asked > policy.max_retry_after_seconds:
             return True
-    limit = policy.connect_attempts if _unreachable(error) else policy.attempts
-    return state.attempt_number >= limit
+    return state.attempt_number >= _attempt_limit(error, policy)
+
+
+def _attempt_limit(error: BaseException | None, policy: RetryPolicy) -> int:
+    if _unreachable(error):
+        return policy.connect_attempts
+    if isinstance(error, requests.Timeout):
+        return policy.timeout_attempts
+    return policy.attempts
+
+
+def _log_wait(state: tenacity.RetryCallState, policy: RetryPolicy, what: str) -> None:
+    """Every backoff is said, with its reason and length (a long run must never wait in silence)."""
+    error = state.outcome.exception() if state.outcome else None
+    wait = state.next_action.sleep if state.next_action else 0.0
+    if isinstance(error, _RetryableAnswer):
+        reason = f"HTTP {error.response.status_code}"
+        asked = retry_after_seconds(error.response)
+        if asked is not None:
+            reason += f", Retry-After {asked:g} s"
+    elif isinstance(error, requests.Timeout):
+        reason = "no answer in time"
+    else:
+        reason = f"connection failed: {type(error).__name__}"
+    log.info(
+        "%s: waiting %.1f s before attempt %d of %d (%s)",
+        what, wait, state.attempt_number + 1, _attempt_limit(error, policy), reason,
+    )  # fmt: skip
 
 
 def _wait_seconds(state: tenacity.RetryCallState, policy: RetryPolicy) -> float:

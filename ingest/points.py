@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import duckdb
 
 from ingest.errors import IngestError
 from ingest.snapshot import sha256
-from ingest.warehouse import LoadResult, new_load_id
+from ingest.warehouse import new_load_id
 
 FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".tsv": "csv", ".parquet": "parquet"}
 _ID_FALLBACKS = ("id", "fsq_place_id", "osm_id")
@@ -39,41 +39,93 @@ class PointFields:
     longitude: str | None = None
 
 
+@dataclass(frozen=True)
+class PointsLoad:
+    """What landing a points file did."""
+
+    source: str
+    load_id: str
+    rows: int
+    reused: bool
+    unplaceable: int = 0  # places without usable coordinates: kept, flagged, never matched
+    problems: dict[str, int] = field(default_factory=dict)  # why, with counts
+    without_category: int = 0
+    without_name: int = 0
+
+    def describe(self) -> str:
+        if self.reused:
+            return f"points: {self.source} is unchanged since load {self.load_id}; nothing new landed"
+        text = f"points: landed {self.rows:,} places from {self.source} as load {self.load_id}"
+        if self.unplaceable:
+            reasons = ", ".join(f"{count:,} {reason}" for reason, count in sorted(self.problems.items()))
+            text += (
+                f"; {self.unplaceable:,} cannot be placed on the map and are kept, flagged, in "
+                f"raw.place_points.problem ({reasons})"
+            )
+        if self.without_category or self.without_name:
+            text += (
+                f'; {self.without_category:,} have no category (counted as "(no category)") and '
+                f"{self.without_name:,} no name"
+            )
+        return text
+
+
 def land_points(
     connection: duckdb.DuckDBPyConnection, files: Sequence[Path], fields: PointFields
-) -> LoadResult:
-    """Land the files as one load (the models read the latest load), in one transaction."""
+) -> list[PointsLoad]:
+    """Land each file as its own source, in one transaction. A file identical (same bytes, read
+    with the same fields) to its source's latest load is skipped, so re-landing is idempotent;
+    a new version of a file replaces the old one in the models, and other files stay."""
     load_id = new_load_id()
     loaded_at = datetime.now(UTC)
-    total = 0
+    results = []
+    for file in files:
+        if FORMATS.get(file.suffix.lower()) is None:
+            raise PointsFormatError(
+                f"{file}: unknown points format {file.suffix!r}; expected one of {sorted(FORMATS)}"
+            )
+        if not file.is_file():
+            raise PointsFormatError(f"{file} is not a file")
     connection.execute("begin transaction")
     try:
         for file in files:
-            file_format = FORMATS.get(file.suffix.lower())
-            if file_format is None:
-                raise PointsFormatError(
-                    f"{file}: unknown points format {file.suffix!r}; expected one of {sorted(FORMATS)}"
-                )
-            if not file.is_file():
-                raise PointsFormatError(f"{file} is not a file")
-            count = _land_file(connection, load_id, file, file_format, fields)
+            source, digest = str(file.resolve()), sha256(file.read_bytes())
+            recorded_fields = json.dumps(asdict(fields), sort_keys=True)
+            previous = connection.execute(
+                "select load_id, sha256, fields::varchar from raw.place_point_files where source = ? "
+                "order by loaded_at desc, load_id desc limit 1",
+                [source],
+            ).fetchone()
+            if previous and previous[1] == digest and json.loads(previous[2]) == json.loads(recorded_fields):
+                results.append(PointsLoad(source, previous[0], 0, reused=True))
+                continue
+            file_format = FORMATS[file.suffix.lower()]
+            result = _land_file(connection, load_id, file, source, file_format, fields)
             connection.execute(
-                "insert into raw.place_point_files values (?, ?, ?, ?, ?::json, ?, ?)",
-                [load_id, str(file), sha256(file.read_bytes()), file_format,
-                 json.dumps(asdict(fields)), loaded_at, count],
+                "insert into raw.place_point_files (load_id, source, sha256, format, fields, loaded_at, "
+                "row_count, unplaceable_count, without_category_count, without_name_count) "
+                "values (?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?)",
+                [load_id, source, digest, file_format, recorded_fields, loaded_at, result.rows,
+                 result.unplaceable, result.without_category, result.without_name],
             )  # fmt: skip
-            total += count
+            results.append(result)
         connection.execute("commit")
     except BaseException:
         connection.execute("rollback")
         raise
-    return LoadResult(load_id, total, reused=False)
+    return results
 
 
 def _land_file(
-    connection: duckdb.DuckDBPyConnection, load_id: str, file: Path, file_format: str, fields: PointFields
-) -> int:
-    """Insert the file's places; the select's parameters are load_id, source, file path."""
+    connection: duckdb.DuckDBPyConnection,
+    load_id: str,
+    file: Path,
+    source: str,
+    file_format: str,
+    fields: PointFields,
+) -> PointsLoad:
+    """Insert the file's places, each with why it cannot be placed (if so) and which optional
+    values it lacks; the select's parameters are load_id, source, file path."""
     try:
         if file_format == "geojson":
             select = _geojson_select(fields)
@@ -85,19 +137,53 @@ def _land_file(
             )
             described = connection.execute(f"describe select * from {reader}", [str(file)]).fetchall()
             select = _table_select(reader, [row[0] for row in described], fields, file)
-        connection.execute(f"insert into raw.place_points {select}", [load_id, str(file), str(file)])
-        count = connection.execute(
-            "select count(*) from raw.place_points where load_id = ? and source = ?", [load_id, str(file)]
-        ).fetchone()[0]
+        connection.execute(
+            "insert into raw.place_points (load_id, source, row_number, venue_id, name, category, latitude, "
+            "longitude, properties, problem, missing) "
+            "select load_id, source, position, venue_id, name, category, latitude, longitude, properties, "
+            f"{_PROBLEM}, {_MISSING} from ({select})",
+            [load_id, source, str(file)],
+        )
+        counts = connection.execute(
+            "select count(*), count(problem), count(*) filter (where list_contains(missing, 'category')), "
+            "count(*) filter (where list_contains(missing, 'name')) "
+            "from raw.place_points where load_id = ? and source = ?",
+            [load_id, source],
+        ).fetchone()
+        problems = dict(
+            connection.execute(
+                "select problem, count(*) from raw.place_points where load_id = ? and source = ? "
+                "and problem is not null group by problem",
+                [load_id, source],
+            ).fetchall()
+        )
     except duckdb.Error as error:
         raise PointsFormatError(f"{file} could not be read as {file_format}: {error}") from error
-    if count == 0:
+    if counts[0] == 0:
         raise PointsFormatError(f"{file} holds no places")
-    return count
+    return PointsLoad(source, load_id, counts[0], False, counts[1], problems, counts[2], counts[3])
+
+
+# Why a place cannot be placed (null when it can), from the columns of the select below.
+_PROBLEM = """case
+    when geometry_type = 'no geometry' then 'no geometry'
+    when geometry_type is not null and geometry_type <> 'Point' then 'not a point (' || geometry_type || ')'
+    when latitude is null or longitude is null or trim(latitude) = '' or trim(longitude) = ''
+        then 'no coordinates'
+    when try_cast(latitude as double) is null or try_cast(longitude as double) is null
+        then 'coordinates are not numbers'
+    when abs(try_cast(latitude as double)) > 90 or abs(try_cast(longitude as double)) > 180
+        then 'coordinates out of range'
+end"""
+_MISSING = """list_filter(
+    [case when nullif(trim(category), '') is null then 'category' end,
+     case when nullif(trim(name), '') is null then 'name' end],
+    lambda value: value is not null)"""
 
 
 def _geojson_select(fields: PointFields) -> str:
-    """Point features of a FeatureCollection; other geometries land with null coordinates."""
+    """The features of a FeatureCollection; a feature that is not a Point lands with null
+    coordinates and its geometry type (flagged as a problem)."""
     identifier = (
         f"properties ->> {_literal(fields.id)}"
         if fields.id
@@ -105,13 +191,14 @@ def _geojson_select(fields: PointFields) -> str:
         "(properties ->> 'osm_type') || '/' || (properties ->> 'osm_id'), properties ->> 'osm_id')"
     )
     return f"""
-        select ?, ?, position,
-            {identifier},
-            properties ->> {_literal(fields.name)},
-            properties ->> {_literal(fields.category)},
-            case when geometry ->> 'type' = 'Point' then geometry ->> '$.coordinates[1]' end,
-            case when geometry ->> 'type' = 'Point' then geometry ->> '$.coordinates[0]' end,
-            properties
+        select ? as load_id, ? as source, position,
+            {identifier} as venue_id,
+            properties ->> {_literal(fields.name)} as name,
+            properties ->> {_literal(fields.category)} as category,
+            case when geometry ->> 'type' = 'Point' then geometry ->> '$.coordinates[1]' end as latitude,
+            case when geometry ->> 'type' = 'Point' then geometry ->> '$.coordinates[0]' end as longitude,
+            properties,
+            coalesce(geometry ->> 'type', 'no geometry') as geometry_type
         from (
             select feature.position, to_json(feature.item.properties) as properties,
                 to_json(feature.item.geometry) as geometry
@@ -139,11 +226,11 @@ def _table_select(reader: str, columns: list[str], fields: PointFields, file: Pa
     latitude = pick(fields.latitude, _LATITUDE_NAMES, "latitude")
     longitude = pick(fields.longitude, _LONGITUDE_NAMES, "longitude")
     return f"""
-        select ?, ?, row_number() over () as position,
-            {_column(identifier) + "::varchar" if identifier else "null"},
-            {_column(name)}::varchar, {_column(category)}::varchar,
-            {_column(latitude)}::varchar, {_column(longitude)}::varchar,
-            to_json(source_row)
+        select ? as load_id, ? as source, row_number() over () as position,
+            {_column(identifier) + "::varchar" if identifier else "null::varchar"} as venue_id,
+            {_column(name)}::varchar as name, {_column(category)}::varchar as category,
+            {_column(latitude)}::varchar as latitude, {_column(longitude)}::varchar as longitude,
+            to_json(source_row) as properties, null::varchar as geometry_type
         from {reader} as source_row
     """
 

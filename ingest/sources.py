@@ -12,7 +12,8 @@ import requests
 
 from ingest.coordinates import FORMAT_CSV, FORMAT_GEONAMES_ZIP, FORMATS
 from ingest.errors import FetchError, NetworkUnavailableError, SnapshotError
-from ingest.http import get_bytes
+from ingest.http import RetryPolicy, get_bytes
+from ingest.settings import URL_ENVIRONMENT
 from ingest.snapshot import Recorder, Snapshot
 
 WIKIPEDIA_URL = "https://en.wikipedia.org/wiki/List_of_postal_codes_of_Canada:_M"
@@ -31,6 +32,11 @@ class CoordinateSource:
     path: str
     format: str
     license: str
+
+    @property
+    def url_environment(self) -> str:
+        """The environment variable that points this source elsewhere (a mirror, a test server)."""
+        return URL_ENVIRONMENT[self.provider]
 
 
 COORDINATE_SOURCES = {
@@ -87,8 +93,8 @@ def page_from_snapshot(snapshot: Snapshot) -> Input:
     )
 
 
-def page_from_web(session: requests.Session, url: str) -> Input:
-    content = get_bytes(session, url, what="the Wikipedia list of postal codes")
+def page_from_web(session: requests.Session, url: str, *, policy: RetryPolicy | None = None) -> Input:
+    content = get_bytes(session, url, what="the Wikipedia list of postal codes", policy=policy)
     section = {
         "format": "wikipedia_html",
         "path": WIKIPEDIA_PATH,
@@ -116,13 +122,15 @@ def coordinates_from_snapshot(snapshot: Snapshot) -> Input:
     return Input(str(snapshot.path(path)), snapshot.read(path), file_format, provider, columns)
 
 
-def coordinates_from_web(session: requests.Session, sources: list[CoordinateSource]) -> Input:
+def coordinates_from_web(
+    session: requests.Session, sources: list[CoordinateSource], *, policy: RetryPolicy | None = None
+) -> Input:
     """The first source that answers: the course file's URL has gone away before, so GeoNames is
     the fallback."""
     failures: list[FetchError | NetworkUnavailableError] = []
     for source in sources:
         try:
-            content = get_bytes(session, source.url, what=f"coordinates ({source.provider})")
+            content = get_bytes(session, source.url, what=f"coordinates ({source.provider})", policy=policy)
         except (FetchError, NetworkUnavailableError) as error:
             log.warning("coordinates: %s failed: %s", source.provider, error)
             failures.append(error)

@@ -2,16 +2,20 @@
 
 Each area's response is committed on its own, so an interrupted run loses nothing it had
 received, and the next run fetches only the areas without a fresh answer to the same request
-(`refresh` re-fetches all, `max_age` those older than that). 401/403 and a lost network stop the
-run at once; any other failure is reported with its area and the run goes on.
+(`refresh` re-fetches all, `max_age` those older than that). 401/403, a lost network and a
+provider that times out for several areas in a row stop the run at once; any other failure is
+reported with its area and the run goes on. Ctrl-C stops the run cleanly with its summary.
 """
 
 from __future__ import annotations
 
+import logging
+import queue
 import re
+import sys
 import threading
+import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +24,7 @@ import duckdb
 import requests
 from tqdm import tqdm
 
-from ingest.errors import FetchError, NetworkUnavailableError, SnapshotError
+from ingest.errors import FetchError, FetchTimeoutError, NetworkUnavailableError, SnapshotError
 from ingest.http import RateLimiter, RetryPolicy
 from ingest.snapshot import Recorder, Snapshot
 from ingest.venue_providers import (
@@ -44,6 +48,11 @@ from ingest.warehouse import (
 
 _FSA = re.compile(r"[A-Z][0-9][A-Z]")
 _REPLAY_BATCH = 1000  # recorded responses landed per statement
+DEFAULT_MAX_CONSECUTIVE_TIMEOUTS = 3
+PROGRESS_EVERY_AREAS = 25
+PROGRESS_EVERY_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -53,18 +62,50 @@ class FetchSummary:
     landed: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    not_attempted: list[str] = field(default_factory=list)
     stopped: str | None = None  # why the run stopped early, if it did
+    interrupted: bool = False  # stopped by Ctrl-C
 
     def describe(self) -> str:
         text = (
             f"venues ({self.provider}): {len(self.landed)} areas landed, {len(self.reused)} reused, "
-            f"{len(self.failed)} failed"
+            f"{len(self.failed)} failed, {len(self.not_attempted)} not attempted"
         )
         if self.failed:
             text += "\n" + "\n".join(f"  {code}: {reason}" for code, reason in sorted(self.failed.items()))
-        if self.stopped:
+        if self.interrupted:
+            text += (
+                "\ninterrupted (Ctrl-C): what landed is kept; run the same command again to fetch the rest"
+            )
+        elif self.stopped:
             text += f"\nstopped early: {self.stopped}"
         return text
+
+
+class _Progress:
+    """A progress bar in a terminal; elsewhere a log line every N areas or S seconds."""
+
+    def __init__(self, total: int, provider: str, bar: bool) -> None:
+        self.total, self.provider, self.done = total, provider, 0
+        self.started = self.last_line = time.monotonic()
+        self.bar = tqdm(total=total, desc=f"venues ({provider})", unit="area") if bar else None
+
+    def update(self, summary: FetchSummary) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update()
+            return
+        now = time.monotonic()
+        if self.done % PROGRESS_EVERY_AREAS == 0 or now - self.last_line >= PROGRESS_EVERY_SECONDS:
+            self.last_line = now
+            log.info(
+                "venues (%s): %d of %d areas done (%d landed, %d failed), %.0f s elapsed",
+                self.provider, self.done, self.total, len(summary.landed), len(summary.failed), now - self.started,
+            )  # fmt: skip
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def fetch_venues(
@@ -79,7 +120,11 @@ def fetch_venues(
     max_age: timedelta | None = None,
     recorder: Recorder | None = None,
     progress: bool = True,
+    max_consecutive_timeouts: int = DEFAULT_MAX_CONSECUTIVE_TIMEOUTS,
 ) -> FetchSummary:
+    """Fetch the areas that need it, `provider.concurrency` at a time, landing each answer as it
+    arrives. Workers are daemon threads: a Ctrl-C returns at once with the summary (interrupted),
+    whatever requests are still in flight."""
     summary = FetchSummary(provider.name, new_load_id())
     todo = _areas_to_fetch(connection, provider, areas, query, refresh, max_age, summary)
     if recorder:
@@ -87,53 +132,84 @@ def fetch_venues(
     limiter = RateLimiter(provider.requests_per_second)
     area_policy = provider.retry_policy(policy or RetryPolicy())
     stop = threading.Event()
+    pending: queue.Queue[Area] = queue.Queue()
+    for area in todo:
+        pending.put(area)
+    answers: queue.Queue[tuple[Area, VenueResponse | BaseException]] = queue.Queue()
 
-    def work(area: Area) -> VenueResponse | None:
-        if stop.is_set():
-            return None
-        try:
-            return provider.fetch(session, area, query, area_policy, limiter)
-        except (AuthenticationError, NetworkUnavailableError):
-            stop.set()  # before any other worker starts a request
-            raise
-
-    pool = ThreadPoolExecutor(max_workers=max(1, provider.concurrency), thread_name_prefix="venues")
-    bar = tqdm(total=len(todo), desc=f"venues ({provider.name})", unit="area", disable=not progress or None)
-    futures: dict[Future[VenueResponse | None], Area] = {}
-    try:
-        futures = {pool.submit(work, area): area for area in todo}
-        for future in as_completed(futures):
-            area = futures[future]
-            bar.update()
+    def work() -> None:
+        while not stop.is_set():
             try:
-                response = future.result()
+                area = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                answers.put((area, provider.fetch(session, area, query, area_policy, limiter)))
             except (AuthenticationError, NetworkUnavailableError) as error:
-                summary.failed[area.postal_code] = getattr(error, "reason", str(error))
-                summary.stopped = str(error)
-                stop.set()
-                break
-            except AreaFetchError as error:
-                summary.failed[area.postal_code] = error.reason
+                stop.set()  # before any other worker starts a request
+                answers.put((area, error))
+            except Exception as error:  # reported with its area by the main thread
+                answers.put((area, error))
+
+    workers = [
+        threading.Thread(target=work, name=f"venues-{number}", daemon=True)
+        for number in range(max(1, min(provider.concurrency, len(todo))))
+    ]
+    log.info(
+        "venues (%s): %d areas to fetch, %d answered before; at most %d in flight, %g requests/s",
+        provider.name, len(todo), len(summary.reused), len(workers), provider.requests_per_second,
+    )  # fmt: skip
+    progress_bar = _Progress(len(todo), provider.name, bar=progress and sys.stderr.isatty())
+    finished: set[str] = set()
+    timeouts_in_a_row: list[str] = []
+    try:
+        for worker in workers:
+            worker.start()
+        while len(finished) < len(todo):
+            try:
+                area, answer = answers.get(timeout=0.5)
+            except queue.Empty:
+                if not any(worker.is_alive() for worker in workers) and answers.empty():
+                    break  # the workers stopped early (a stop): the rest is not attempted
                 continue
-            except FetchError as error:
-                summary.failed[area.postal_code] = str(error)
-                continue
-            if response is None:
-                continue
-            if recorder:  # recorded before landing: an area landed is always in the recording
-                recorder.write(
-                    _recorded_path(provider.name, area.postal_code),
-                    response.body.encode("utf-8"),
-                    flush=False,
+            finished.add(area.postal_code)
+            if isinstance(answer, VenueResponse):
+                timeouts_in_a_row.clear()
+                if recorder:  # recorded before landing: an area landed is always in the recording
+                    recorder.write(
+                        _recorded_path(provider.name, area.postal_code),
+                        answer.body.encode("utf-8"),
+                        flush=False,
+                    )
+                land_venue_response(connection, summary.load_id, answer)
+                summary.landed.append(area.postal_code)
+            else:
+                summary.failed[area.postal_code] = getattr(answer, "reason", None) or str(answer)
+                if isinstance(answer, AuthenticationError | NetworkUnavailableError):
+                    summary.stopped = str(answer)
+                    stop.set()
+                    break
+                timeouts_in_a_row = (
+                    [*timeouts_in_a_row, area.postal_code] if isinstance(answer, FetchTimeoutError) else []
                 )
-            land_venue_response(connection, summary.load_id, response)
-            summary.landed.append(area.postal_code)
+                if max_consecutive_timeouts and len(timeouts_in_a_row) >= max_consecutive_timeouts:
+                    summary.stopped = (
+                        f"{provider.name} did not answer in time for {len(timeouts_in_a_row)} areas in a row "
+                        f"({', '.join(timeouts_in_a_row)}); giving up on it: it is down or overloaded. Try "
+                        "again later, another --endpoint, or a longer --timeout (--max-timeouts changes how "
+                        "many in a row are tolerated)"
+                    )
+                    stop.set()
+                    break
+                if not isinstance(answer, FetchError):
+                    log.debug("%s: unexpected %r", area.postal_code, answer)
+            progress_bar.update(summary)
+    except KeyboardInterrupt:
+        summary.interrupted = True
     finally:
         stop.set()
-        for future in futures:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        bar.close()
+        progress_bar.close()
+        summary.not_attempted = [area.postal_code for area in todo if area.postal_code not in finished]
         if recorder:
             _describe_recording(recorder, provider, query, areas, summary)
     return summary
@@ -170,6 +246,9 @@ def replay_venues(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> 
             check_recorded(provider, code, body)
         except AreaFetchError as error:
             summary.failed[code] = f"{error.reason} (file {file})"
+            continue
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+            summary.failed[code] = f"could not be read as a {provider} response ({error!r}) (file {file})"
             continue
         batch.append(
             VenueResponse(

@@ -29,6 +29,7 @@ import requests
 
 from ingest.errors import FetchError, IngestError
 from ingest.http import RateLimiter, RetryPolicy, send
+from ingest.settings import live_url, project_settings
 
 FOURSQUARE_KEY_ENV = "FOURSQUARE_API_KEY"
 
@@ -140,16 +141,30 @@ class FoursquareV2:
     @classmethod
     def check(cls, postal_code: str, body: str) -> None:
         envelope = parse_json(postal_code, cls.name, body)
-        meta = envelope.get("meta", {}) if isinstance(envelope, dict) else {}
+        meta = envelope.get("meta") if isinstance(envelope, dict) else None
+        if not isinstance(meta, dict):
+            raise AreaFetchError(
+                postal_code, cls.name, f"answered JSON of the wrong shape (no meta object): {_snippet(body)}"
+            )
         if meta.get("code") != 200:
             raise AreaFetchError(
                 postal_code,
                 cls.name,
                 f"response has meta.code {meta.get('code')!r}: {meta.get('errorDetail', '')}",
             )
-        groups = envelope.get("response", {}).get("groups")
-        if not isinstance(groups, list) or not all(isinstance(g.get("items"), list) for g in groups):
-            raise AreaFetchError(postal_code, cls.name, "response lacks response.groups[].items[]")
+        response = envelope.get("response")
+        groups = response.get("groups") if isinstance(response, dict) else None
+        if not isinstance(groups, list) or not all(
+            isinstance(group, dict)
+            and isinstance(group.get("items"), list)
+            and all(isinstance(item, dict) and isinstance(item.get("venue"), dict) for item in group["items"])
+            for group in groups
+        ):
+            raise AreaFetchError(
+                postal_code,
+                cls.name,
+                f"answered JSON of the wrong shape: expected response.groups[].items[].venue, got {_snippet(body)}",
+            )
 
 
 class FoursquarePlaces:
@@ -258,9 +273,14 @@ class FoursquarePlaces:
 
     @classmethod
     def _check_page(cls, postal_code: str, page: Any) -> None:
-        if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+        results = page.get("results") if isinstance(page, dict) else None
+        if not isinstance(results, list):
             raise AreaFetchError(
                 postal_code, cls.name, f"answered JSON without a results list: {_snippet(str(page))}"
+            )
+        if not all(isinstance(place, dict) for place in results):
+            raise AreaFetchError(
+                postal_code, cls.name, f"answered results that are not places: {_snippet(str(results))}"
             )
 
 
@@ -270,7 +290,6 @@ class Overpass:
     name = "overpass"
     endpoint_default = "https://overpass-api.de/api/interpreter"
     concurrency = 1  # the public instance allows no parallel requests
-    tag_keys = ("amenity", "shop", "leisure", "tourism")
 
     def __init__(
         self,
@@ -284,13 +303,19 @@ class Overpass:
         self.requests_per_second = requests_per_second
         self.timeout_seconds = timeout_seconds
         self.min_wait_after_429 = min_wait_after_429
+        # The tags that make a place a venue, shared with the dbt models (dbt_project.yml).
+        self.tag_keys = project_settings().osm_tag_keys
 
     def retry_policy(self, base: RetryPolicy) -> RetryPolicy:
-        """The server may take its own timeout to answer, and asks for a pause after a 429."""
+        """The server may take its own timeout (`[timeout:N]`) to answer, and asks for a pause after
+        a 429. A read timeout the user chose is kept as it is."""
+        read_timeout = (
+            base.timeout[1] if base.timeout_from_user else max(base.timeout[1], self.timeout_seconds + 30.0)
+        )
         return dataclasses.replace(
             base,
             min_wait_after_429=max(base.min_wait_after_429, self.min_wait_after_429),
-            timeout=(base.timeout[0], max(base.timeout[1], self.timeout_seconds + 30.0)),
+            timeout=(base.timeout[0], read_timeout),
         )
 
     def query(self, area: Area, query: VenueQuery) -> str:
@@ -328,7 +353,8 @@ class Overpass:
     @classmethod
     def check(cls, postal_code: str, body: str, content_type: str = "") -> None:
         answer = parse_json(postal_code, cls.name, body, content_type)
-        if not isinstance(answer, dict) or not isinstance(answer.get("elements"), list):
+        elements = answer.get("elements") if isinstance(answer, dict) else None
+        if not isinstance(elements, list) or not all(isinstance(element, dict) for element in elements):
             raise AreaFetchError(
                 postal_code, cls.name, f"answered JSON without an elements list: {_snippet(body)}"
             )
@@ -366,22 +392,30 @@ def make_provider(
     endpoint: str | None = None,
     concurrency: int | None = None,
     requests_per_second: float | None = None,
+    read_timeout: float | None = None,
 ) -> VenueProvider:
-    """A provider by name; `auto` is foursquare when a key is set, else overpass."""
+    """A provider by name; `auto` is foursquare when a key is set, else overpass. The endpoint is
+    `endpoint`, else the provider's environment variable (INGEST_FOURSQUARE_ENDPOINT,
+    INGEST_OVERPASS_ENDPOINT), else its public default."""
     key = os.environ.get(FOURSQUARE_KEY_ENV, "").strip()
     if name == "auto":
         name = FoursquarePlaces.name if key else Overpass.name
     if name == FoursquarePlaces.name:
         return FoursquarePlaces(
             key,
-            endpoint=endpoint,
+            endpoint=endpoint or live_url(name, FoursquarePlaces.endpoint_default),
             concurrency=concurrency or 16,
             requests_per_second=requests_per_second or 50.0,
         )
     if name == Overpass.name:
         if concurrency and concurrency > 1:
             raise IngestError("the public Overpass instance allows no parallel requests: drop --concurrency")
-        return Overpass(endpoint=endpoint, requests_per_second=requests_per_second or 0.5)
+        return Overpass(
+            endpoint=endpoint or live_url(name, Overpass.endpoint_default),
+            requests_per_second=requests_per_second or 0.5,
+            # Ask the server to stop before the client gives up on it.
+            timeout_seconds=max(1, min(60, int(read_timeout) - 5)) if read_timeout else 60,
+        )
     if name == FoursquareV2.name:
         return FoursquareV2()
     raise IngestError(f"unknown venue provider {name!r}; expected foursquare, overpass or foursquare_v2")

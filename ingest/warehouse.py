@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ import duckdb
 import pyarrow as pa
 
 from ingest.coordinates import CoordinateRow
-from ingest.errors import IngestError
+from ingest.encoding import decode
+from ingest.errors import IngestError, WarehouseInUseError
+from ingest.settings import project_settings
 from ingest.snapshot import sha256
 from ingest.venue_providers import Area, VenueResponse
 from ingest.wikipedia import PARSER_VERSION, ParsedPage
@@ -38,7 +41,7 @@ create table if not exists raw.wikipedia_pages (
     revision_id bigint,
     parser_version varchar not null,
     loaded_at timestamptz not null,
-    html varchar not null
+    html varchar not null             -- the page as text (read as `encoding` says)
 );
 
 create table if not exists raw.wikipedia_postal_code_rows (
@@ -139,6 +142,18 @@ create table if not exists raw.place_points (
 );
 """
 
+# Columns added since the tables were first made: a warehouse built by an earlier version gains
+# them (null in its old rows) when it is next opened.
+_MIGRATIONS = """
+alter table raw.wikipedia_pages add column if not exists encoding varchar;
+alter table raw.wikipedia_rejected_pages add column if not exists encoding varchar;
+alter table raw.place_points add column if not exists problem varchar;
+alter table raw.place_points add column if not exists missing varchar[];
+alter table raw.place_point_files add column if not exists unplaceable_count bigint;
+alter table raw.place_point_files add column if not exists without_category_count bigint;
+alter table raw.place_point_files add column if not exists without_name_count bigint;
+"""
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -153,10 +168,39 @@ def database_path(explicit: str | None = None) -> Path:
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for landing (creating it and the raw tables if need be). Another
+    process holding it is a `WarehouseInUseError` that names the process."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect(str(path))
+    try:
+        connection = duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        raise in_use_error(path, error) from error
+    # A missing table is an error, never a Python variable of the same name (DuckDB's replacement scans).
+    connection.execute("set python_enable_replacements = false")
     connection.execute(_DDL)
+    connection.execute(_MIGRATIONS)
     return connection
+
+
+def in_use_error(path: Path, error: duckdb.Error) -> IngestError:
+    """One line that says which process holds the file, or why the file cannot be opened."""
+    text = str(error)
+    holder = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", text)
+    if holder:
+        command = _command_line(int(holder.group(2))) or holder.group(1)
+        return WarehouseInUseError(
+            f"the warehouse {path} is in use by process {holder.group(2)} ({command}); close it (a DuckDB "
+            "shell, a notebook, another dbt or ingest run) and try again"
+        )
+    return IngestError(f"cannot open the DuckDB file {path}: {text.splitlines()[0]}")
+
+
+def _command_line(pid: int) -> str | None:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)[:200] or None
 
 
 def new_load_id() -> str:
@@ -175,8 +219,10 @@ def land_wikipedia_page(
         return LoadResult(unchanged, len(page.rows), reused=True)
     load_id = new_load_id()
     with _transaction(connection):
+        decoded = page.decoded or decode(content)
         connection.execute(
-            "insert into raw.wikipedia_pages values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into raw.wikipedia_pages (load_id, source, sha256, layout, revision_id, parser_version, "
+            "loaded_at, html, encoding) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 load_id,
                 source,
@@ -185,7 +231,8 @@ def land_wikipedia_page(
                 page.revision_id,
                 PARSER_VERSION,
                 datetime.now(UTC),
-                _text(content),
+                decoded.text,
+                decoded.encoding,
             ],
         )
         _append(
@@ -205,9 +252,11 @@ def land_rejected_page(
 ) -> str:
     """Keep a page the parser refused, so it can be inspected; the models never read it."""
     load_id = new_load_id()
+    decoded = decode(content)
     connection.execute(
-        "insert into raw.wikipedia_rejected_pages values (?, ?, ?, ?, ?, ?)",
-        [load_id, source, sha256(content), error, datetime.now(UTC), _text(content)],
+        "insert into raw.wikipedia_rejected_pages (load_id, source, sha256, error, loaded_at, html, encoding) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        [load_id, source, sha256(content), error, datetime.now(UTC), decoded.text, decoded.encoding],
     )
     return load_id
 
@@ -332,19 +381,23 @@ def latest_venue_response(
 
 
 def postal_code_centres(connection: duckdb.DuckDBPyConnection) -> list[Area]:
-    """The areas to fetch venues for: the `postal_codes` mart's codes with a centre."""
+    """The areas to fetch venues for: the postal_code_centres model's codes with a centre. That
+    model does not depend on venues, so it can be built before any venue is fetched (`dbt build
+    --select +postal_code_centres`)."""
+    relation = f"{project_settings().build_schema}.postal_code_centres"
     try:
         rows = connection.execute(
-            "select postal_code, latitude, longitude from main.postal_codes "
+            f"select postal_code, latitude, longitude from {relation} "
             "where latitude is not null and longitude is not null order by postal_code"
         ).fetchall()
     except duckdb.CatalogException as error:
         raise IngestError(
-            "the postal_codes table is not built yet, so there are no areas to fetch venues for: land "
-            "the postal codes and coordinates (`python -m ingest all`), run `dbt build`, then fetch venues"
+            f"{relation} is not built yet, so there are no areas to fetch venues for: land the postal "
+            "codes and coordinates (`python -m ingest all`), run `dbt build --select +postal_code_centres`, "
+            "then fetch venues"
         ) from error
     if not rows:
-        raise IngestError("the postal_codes table has no area with coordinates; run `dbt build` first")
+        raise IngestError(f"{relation} has no area with coordinates; run `dbt build` first")
     return [Area(code, latitude, longitude) for code, latitude, longitude in rows]
 
 
@@ -390,7 +443,3 @@ def _append(
         connection.execute(f"insert into {table} ({', '.join(columns)}) select * from _batch")
     finally:
         connection.unregister("_batch")
-
-
-def _text(content: bytes) -> str:
-    return content.decode("utf-8", errors="replace")

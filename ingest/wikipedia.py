@@ -25,11 +25,12 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from ingest.errors import IncompletePageError, UnrecognisedLayoutError
+from ingest.encoding import REPLACEMENT, DecodedText, decode
+from ingest.errors import DamagedTextError, IncompletePageError, UnrecognisedLayoutError
 
 # Bump when the parser's output for a page can change, so that a re-ingest of the same page
 # lands a new load instead of being skipped as unchanged.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 LAYOUT_ROW_PER_NEIGHBOURHOOD = "row_per_neighbourhood"
 LAYOUT_ROW_PER_POSTAL_CODE = "row_per_postal_code"
@@ -87,6 +88,7 @@ class ParsedPage:
     rows: tuple[PostalCodeRow, ...]
     revision_id: int | None
     title: str | None
+    decoded: DecodedText | None = None  # how the page's bytes were read
 
     @property
     def postal_codes(self) -> frozenset[str]:
@@ -101,7 +103,10 @@ class _TableRow:
 
 
 def parse_page(html: bytes | str, *, min_postal_codes: int = DEFAULT_MIN_POSTAL_CODES) -> ParsedPage:
-    """Return the page's postal-code rows in page order, or raise a `WikipediaPageError`."""
+    """Return the page's postal-code rows in page order, or raise a `WikipediaPageError`. Bytes
+    are decoded trusting the bytes over the page's declared charset (`ingest.encoding`)."""
+    decoded = decode(html) if isinstance(html, bytes) else None
+    html = decoded.text if decoded else html
     soup = BeautifulSoup(html, "lxml")
     title = soup.title.get_text(strip=True) if soup.title else None
     recognised: list[tuple[str, list[_TableRow]]] = []
@@ -145,12 +150,20 @@ def parse_page(html: bytes | str, *, min_postal_codes: int = DEFAULT_MIN_POSTAL_
             "M1A-M9Z, assigned or not). Refusing to land a partial list. If the list really is "
             "that short, pass --min-postal-codes."
         )
-    revision = _REVISION_ID.search(str(html) if isinstance(html, str) else html.decode("utf-8", "replace"))
+    revision = _REVISION_ID.search(html)
     rows = tuple(
         PostalCodeRow(number, row.postal_code, row.borough, row.neighbourhood)
         for number, row in enumerate(table_rows, start=1)
     )
-    return ParsedPage(layout, rows, int(revision.group(1)) if revision else None, title)
+    damaged = [row for row in rows if REPLACEMENT in f"{row.borough}{row.neighbourhood}"]
+    if damaged:
+        examples = "; ".join(f"{row.postal_code}: {row.borough} / {row.neighbourhood}" for row in damaged[:5])
+        raise DamagedTextError(
+            f"{page} has {len(damaged)} rows whose text holds the replacement character {REPLACEMENT!r} "
+            f"(e.g. {examples}): the text was damaged before it reached us (a wrong encoding somewhere "
+            "upstream). Refusing to land mangled names; fetch the page again or from another mirror."
+        )
+    return ParsedPage(layout, rows, int(revision.group(1)) if revision else None, title, decoded)
 
 
 def cell_lines(cell: Tag) -> list[str]:

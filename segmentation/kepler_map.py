@@ -23,8 +23,6 @@ from segmentation.kepler_assets import AssetError, Assets
 
 AREAS = "areas"
 VENUES = "venues"
-NO_VENUES = "No venues"
-NOT_CLUSTERED = "Not clustered"
 GREY = "#9E9E9E"
 # A qualitative palette (Tableau 20, strong shades first); clusters beyond 20 repeat it.
 PALETTE = (

@@ -1,7 +1,7 @@
 -- OSM elements with a readable category and their distance from the area's centre; the
 -- requested limit keeps the nearest ones (Overpass itself returns every match).
---   * The category comes from the first of the tags amenity, shop, tourism, leisure; a value
---     listing several ("cafe;bakery") counts by its first.
+--   * The category comes from the first of the tags var osm_tag_keys lists (the staging model
+--     picks it); a value listing several ("cafe;bakery") counts by its first.
 --   * The seed osm_tag_categories names it ("cafe" -> "Café"); an unlisted value is named by
 --     itself ("fast_food" -> "Fast Food").
 with
@@ -17,13 +17,7 @@ tag_categories as (
 tagged as (
     select
         *,
-        case
-            when amenity is not null then 'amenity'
-            when shop is not null then 'shop'
-            when tourism is not null then 'tourism'
-            when leisure is not null then 'leisure'
-        end as tag_key,
-        trim(split_part(coalesce(amenity, shop, tourism, leisure), ';', 1)) as tag_value,
+        trim(split_part(tag_value, ';', 1)) as first_tag_value,
         {{ haversine_m('centre_latitude', 'centre_longitude', 'latitude', 'longitude') }} as distance_m
     from elements
 ),
@@ -31,12 +25,12 @@ tagged as (
 categorised as (
     select
         tagged.*,
-        coalesce(tag_categories.category, {{ readable_category('tagged.tag_value') }}) as category_name
+        coalesce(tag_categories.category, {{ readable_category('tagged.first_tag_value') }}) as category_name
     from tagged
     left join tag_categories
         on
             tagged.tag_key = tag_categories.tag_key
-            and tagged.tag_value = tag_categories.tag_value
+            and tagged.first_tag_value = tag_categories.tag_value
 ),
 
 ranked as (
@@ -54,7 +48,7 @@ select
     venue_name,
     category_name,
     tag_key,
-    tag_value,
+    first_tag_value as tag_value,
     latitude,
     longitude,
     distance_m,

@@ -16,7 +16,7 @@ centres as (
 
 places as (
     select * from {{ ref('stg_points__places') }}
-    where latitude is not null and longitude is not null
+    where problem is null
 ),
 
 tag_categories as (
@@ -26,7 +26,7 @@ tag_categories as (
     from {{ ref('osm_tag_categories') }}
     qualify row_number() over (
             partition by tag_value
-            order by list_position(['amenity', 'shop', 'tourism', 'leisure'], tag_key) asc
+            order by list_position({{ var('osm_tag_keys') }}, tag_key) asc
         ) = 1
 ),
 

@@ -1,5 +1,6 @@
 -- Page rows with the assignment rules applied; every row is kept and flagged.
---   * A row whose borough is "Not assigned" is unassigned (the marts leave it out).
+--   * A row whose borough is "Not assigned" (var unassigned_marker) is unassigned (the marts
+--     leave it out).
 --   * A "Not assigned" or empty neighbourhood takes the borough's name.
 with
 
@@ -22,8 +23,10 @@ flagged as (
         postal_code,
         borough,
         neighbourhood_text,
-        coalesce(lower(borough) = 'not assigned', false) as is_borough_not_assigned,
-        coalesce(lower(neighbourhood_text) = 'not assigned', true) as is_neighbourhood_not_assigned
+        coalesce(lower(borough) = '{{ var("unassigned_marker") }}', false) as is_borough_not_assigned,
+        coalesce(
+            lower(regexp_replace(neighbourhood_text, '\s+', ' ', 'g')) = '{{ var("unassigned_marker") }}', true
+        ) as is_neighbourhood_not_assigned
     from normalised
 )
 

@@ -1,13 +1,14 @@
--- One row per assigned postal code with its centre. A left join: a code without coordinates
--- stays, with null coordinates, and fails the tests on the postal_codes mart.
+-- One row per assigned postal code with its centre. A code without coordinates stays, with null
+-- coordinates, and fails the tests on postal_code_centres (and the reconciliation test).
 with
 
 combined as (
     select * from {{ ref('int_postal_codes_combined') }}
 ),
 
-coordinates as (
-    select * from {{ ref('int_coordinates_aggregated') }}
+reconciled as (
+    select * from {{ ref('int_postal_codes_reconciled') }}
+    where is_on_page
 )
 
 select
@@ -15,8 +16,8 @@ select
     combined.borough,
     combined.neighbourhoods,
     array_to_string(combined.neighbourhoods, ', ') as neighbourhood,
-    coordinates.latitude,
-    coordinates.longitude,
+    reconciled.latitude,
+    reconciled.longitude,
     combined.enclave_of
 from combined
-left join coordinates on combined.postal_code = coordinates.postal_code
+left join reconciled on combined.postal_code = reconciled.postal_code

@@ -1,6 +1,6 @@
 -- The venues of every area from one provider: `venue_provider` (default auto: the provider
 -- landed most recently). A venue without a category gets "(no category)".
-{%- set providers = ['foursquare_v2', 'foursquare', 'overpass', 'points'] %}
+{%- set providers = var('venue_providers') %}
 {%- set chosen = var('venue_provider') %}
 {%- if chosen != 'auto' and chosen not in providers %}
     {{ exceptions.raise_compiler_error(

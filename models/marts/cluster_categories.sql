@@ -25,7 +25,7 @@ counts as (
     select
         clusters.cluster_id,
         category_counts.category,
-        sum(category_counts.venue_count) as venue_count,
+        sum(category_counts.venue_count)::bigint as venue_count,
         count(*) as postal_code_count
     from {{ ref('postal_code_category_counts') }} as category_counts
     inner join clusters on category_counts.postal_code = clusters.postal_code

@@ -19,7 +19,7 @@ categories as (
 distinctive as (
     select
         cluster_id,
-        sum(venue_count) as venue_count,
+        sum(venue_count)::bigint as venue_count,
         list(category order by distinctiveness_rank) filter (where distinctiveness_rank <= 5)
             as distinctive_categories,
         list(round(lift, 2) order by distinctiveness_rank) filter (where distinctiveness_rank <= 5)

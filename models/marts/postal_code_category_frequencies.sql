@@ -2,7 +2,12 @@
 -- holding that category's share of the area's venues. Built with DuckDB's PIVOT, whose columns
 -- come sorted by name. Areas without venues keep their row, with zeros and venue_count 0.
 -- PIVOT cannot spill to disk; on one thread it needs about half the memory, and is no slower.
-{{ config(pre_hook="set threads = 1", post_hook="reset threads") }}
+-- Each category column is described by a comment (macro comment_category_columns).
+-- depends_on: {{ ref('venue_categories') }}
+{{ config(
+    pre_hook="set threads = 1",
+    post_hook=["reset threads", "{{ comment_category_columns(ref('venue_categories')) }}"],
+) }}
 with
 
 areas as (

@@ -36,6 +36,8 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests being answered at one time
         self._routes: dict[str, Handler] = {}
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -94,10 +96,16 @@ class FakeServer:
                 )
                 with server._lock:
                     server.requests.append(request)
-                handler = server._routes.get(parts.path)
-                reply = handler(request) if handler else Reply(404, b"not found")
-                if reply.delay:
-                    time.sleep(reply.delay)
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    handler = server._routes.get(parts.path)
+                    reply = handler(request) if handler else Reply(404, b"not found")
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
                 try:
                     self.send_response(reply.status)
                     for key, value in reply.headers.items():

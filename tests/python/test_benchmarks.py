@@ -9,6 +9,8 @@ from pathlib import Path
 from support import SNAPSHOT
 
 from benchmarks.generate import FULL_POSTAL_CODE, generate, replica_code
+from benchmarks.measure import Measurement
+from benchmarks.run import PEER_STAGES, PROJECT_STAGES, SizeResult, report
 from ingest.snapshot import Snapshot
 
 
@@ -44,3 +46,24 @@ def test_replicas_copy_an_area_with_its_venues_moved(shared_data: Path):
     assert sum(row.postal_code == codes[103] for row in synthetic.page.rows) == sum(
         row.postal_code == codes[0] for row in synthetic.page.rows
     )
+
+
+def test_the_report_states_only_what_was_measured(tmp_path: Path):
+    """Every figure in docs/benchmarks.md comes from the run: give the report odd measurements and
+    find them in it (dbt's start-up and memory included, never a fixed string)."""
+    odd = Measurement(3.21, 123.0, "")
+    result = SizeResult(
+        103, venue_rows=2226, land=odd, land_seconds=0.42, startup=Measurement(2.34, 145.6, "")
+    )
+    result.project = {name: odd for name in PROJECT_STAGES}
+    result.combined = result.combined_tight = result.build = result.build_without_unit_tests = odd
+    timings = {stage: 0.5 for stage in PEER_STAGES}
+    result.peers = {"seed": (timings, 234.0), "vectorised": (timings, 210.0)}
+    live = {
+        "concurrency": 16, "requests_per_second_limit": 50.0, "project_first_seconds": 5.3,
+        "project_first_requests": 206, "project_second_seconds": 0.01, "project_second_requests": 0,
+        "sequential_seconds": 62.9, "sequential_requests": 206,
+    }  # fmt: skip
+    text = report([result], live, tmp_path / "plot.png")
+    assert "start-up: 2.3 s" in text and "146 MB for a run that selects nothing" in text
+    assert "~" not in text  # no approximate figure typed in by hand

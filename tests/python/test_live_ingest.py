@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import socket
 import time
@@ -12,6 +13,8 @@ import pytest
 from fake_server import FakeServer, Reply
 from support import COORDINATES_IN_SNAPSHOT, FIXTURES, PAGE_IN_SNAPSHOT, SNAPSHOT, ingest, query
 
+from ingest import cli as ingest_cli
+from ingest.http import RetryPolicy
 from ingest.snapshot import Snapshot, sha256
 
 
@@ -61,13 +64,19 @@ def test_live_run_records_a_snapshot_that_replays_identically(server: FakeServer
     assert len(query(tmp_path / "replay.duckdb", rows)) == 180
 
 
-def test_server_errors_are_retried_with_retry_after(server: FakeServer, tmp_path: Path):
+def test_server_errors_are_retried_with_retry_after(
+    server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    waits: list[float] = []
+    monkeypatch.setattr(ingest_cli, "RetryPolicy", functools.partial(RetryPolicy, sleep=waits.append))
     page = (SNAPSHOT / PAGE_IN_SNAPSHOT).read_bytes()
     server.route(
-        "/wiki/page", Reply(503, b"busy", {"Retry-After": "0"}), Reply(429, b"slow down"), Reply(200, page)
+        "/wiki/page", Reply(503, b"busy", {"Retry-After": "9"}), Reply(429, b"slow down"), Reply(200, page)
     )
     assert ingest(*live_args(server, tmp_path / "w.duckdb")) == 0
     assert len(server.requests_to("/wiki/page")) == 3
+    # The first wait is what the server asked for (9 s), not the 1-2 s backoff; the second is a backoff.
+    assert waits[0] >= 9 and 2 <= waits[1] < 4
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.wikipedia_postal_code_rows") == [(180,)]
 
 

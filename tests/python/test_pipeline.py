@@ -80,7 +80,8 @@ def test_the_snapshot_builds_103_postal_codes(snapshot_build):
     ]
     # The unassigned codes are kept, flagged, one step upstream.
     assert query(
-        database, "select count(distinct postal_code) from int_postal_code_rows_cleaned where not is_assigned"
+        database,
+        "select count(distinct postal_code) from build.int_postal_code_rows_cleaned where not is_assigned",
     ) == [(77,)]
     assert query(database, "select enclave_of from postal_codes where postal_code = 'M5W'") == [("M5E",)]
 
@@ -114,11 +115,20 @@ def test_a_postal_code_without_coordinates_fails_the_build(snapshot_copy: Path, 
     csv_path.write_bytes(b"\r\n".join(line for line in lines if not line.startswith(b"M5A,")))
     database, result = build(snapshot_copy)
     assert result.returncode != 0
-    assert "FAIL 1 not_null_columns_postal_codes" in result.stdout
-    assert "relationships_postal_codes_postal_code" in result.stdout
-    # The area is still there, visibly without a centre: never dropped by the join.
-    assert query(database, "select latitude from postal_codes where postal_code = 'M5A'") == [(None,)]
-    assert query(database, "select count(*) from postal_codes") == [(103,)]
+    assert "FAIL 1 postal_codes_on_the_page_and_in_the_coordinates_agree" in result.stdout
+    assert "postal_code=M5A is_on_page=True is_in_coordinates=False" in result.stdout  # named, not counted
+    # The area is still there, visibly without a centre: never dropped by a join (in the build
+    # schema: a failed build is not published, and nothing after the failed test is built).
+    reconciled = (
+        "select is_on_page, latitude from build.int_postal_codes_reconciled where postal_code = 'M5A'"
+    )
+    assert query(database, reconciled) == [(True, None)]
+    assert query(database, "select count(*) from build.int_postal_codes_reconciled where is_on_page") == [
+        (103,)
+    ]
+    assert query(database, "select count(*) from information_schema.tables where table_schema = 'main'") == [
+        (0,)
+    ]
 
 
 def test_coordinates_outside_the_city_fail_the_build(snapshot_copy: Path, build: Build):
@@ -126,7 +136,8 @@ def test_coordinates_outside_the_city_fail_the_build(snapshot_copy: Path, build:
     csv_path.write_bytes(csv_path.read_bytes().replace(b"M5A,43.6542599", b"M5A,45.6542599"))
     _, result = build(snapshot_copy)
     assert result.returncode != 0
-    assert "FAIL 1 within_range_postal_codes_latitude" in result.stdout
+    assert "FAIL 1 within_range_postal_code_centres_latitude" in result.stdout
+    assert "postal_code=M5A borough=Downtown Toronto" in result.stdout
 
 
 def test_dbt_without_ingested_data_says_what_to_run(tmp_path: Path):

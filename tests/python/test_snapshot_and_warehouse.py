@@ -12,6 +12,7 @@ from support import FIXTURES, PAGE_IN_SNAPSHOT, SNAPSHOT, ingest, query
 
 from ingest.errors import SnapshotError
 from ingest.snapshot import Recorder, Snapshot, sha256
+from ingest.wikipedia import PARSER_VERSION
 
 
 def test_snapshot_reads_files_and_checks_their_sha256(shared_data: Path):
@@ -67,7 +68,9 @@ def test_landing_is_append_only_and_idempotent(shared_data: Path, tmp_path: Path
     pages = query(
         database, "select source, layout, revision_id, parser_version, length(html) from raw.wikipedia_pages"
     )
-    assert pages == [(str((SNAPSHOT / PAGE_IN_SNAPSHOT).resolve()), "grid", 1123911203, "1", 91204)]
+    assert pages == [
+        (str((SNAPSHOT / PAGE_IN_SNAPSHOT).resolve()), "grid", 1123911203, PARSER_VERSION, 91204)
+    ]
 
     other = shared_data / "wikipedia" / "2019-07-15_rev906439794_row-per-neighbourhood.html"
     snapshot = tmp_path / "other"
@@ -102,12 +105,13 @@ def test_a_refused_page_lands_nothing_but_is_kept(
     assert len(rejected) == 1 and "not in a layout this parser knows" in rejected[0][0] and rejected[0][1]
 
 
-def test_a_locked_database_is_a_clear_error(
+def test_a_file_that_is_not_duckdb_is_a_clear_error(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
     database = tmp_path / "w.duckdb"
     database.write_bytes(b"this is not a duckdb file")
     assert ingest("coordinates", "--snapshot", SNAPSHOT, "--database", database) == 1
-    assert "cannot open the DuckDB file" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert f"cannot open the DuckDB file {database}" in error and "Traceback" not in error
     with pytest.raises(duckdb.Error):
         duckdb.connect(str(database))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from pathlib import Path
 
 import pytest
-from support import FIXTURES, ingest
+from support import FIXTURES, ingest, query
 
-from ingest.errors import IncompletePageError, UnrecognisedLayoutError
+from ingest.errors import DamagedTextError, IncompletePageError, UnrecognisedLayoutError
+from ingest.snapshot import Recorder
 from ingest.wikipedia import parse_page
 
 PAGES = {
@@ -158,3 +160,62 @@ def test_parse_wikipedia_refuses_unknown_layouts(fixture: str, capsys: pytest.Ca
     assert captured.out == ""
     assert "error: " in captured.err
     assert "not in a layout this parser knows" in captured.err
+
+
+def _accented_grid() -> str:
+    """The small grid with accented names (as a page of another letter would have them)."""
+    html = (FIXTURES / "wikipedia" / "grid.html").read_text(encoding="utf-8")
+    return html.replace("Regent Park", "Café Église").replace("Parkwoods", "Côte-des-Neiges")
+
+
+def test_a_page_in_windows_1252_that_says_utf8_is_read_right_and_said():
+    html = _accented_grid()
+    page = parse_page(html.encode("cp1252"), min_postal_codes=1)
+    assert page.decoded.declared == "utf-8"
+    assert page.decoded.repaired_bytes == sum(ord(character) > 127 for character in html) > 0
+    assert "Windows-1252" in page.decoded.note
+    assert rows_of(page)["M5A"] == [("Downtown Toronto", "(Café Église / Harbourfront)")]
+    assert rows_of(page)["M3A"] == [("North York", "(Côte-des-Neiges)")]
+
+
+def test_a_page_whose_text_holds_replacement_characters_is_refused():
+    with pytest.raises(
+        DamagedTextError, match=r"replacement character .* M5A: Downtown Toronto / \(Caf\ufffd"
+    ):
+        parse_page(_accented_grid().replace("é", "\ufffd").encode("utf-8"), min_postal_codes=1)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_pages_are_read(encoding: str):
+    page = parse_page(_accented_grid().encode(encoding), min_postal_codes=1)
+    assert rows_of(page)["M5A"] == [("Downtown Toronto", "(Café Église / Harbourfront)")]
+    assert page.decoded.encoding.startswith("utf-16")
+
+
+def test_landed_pages_keep_a_readable_copy(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """A UTF-16 page and a mislabelled Windows-1252 one land as readable text, with the encoding
+    they were read as; the mislabelling is said at ingest."""
+    for number, (content, encoding) in enumerate(
+        [
+            (_accented_grid().encode("utf-16"), "utf-16-le"),
+            (_accented_grid().encode("cp1252"), "windows-1252"),
+        ]
+    ):
+        snapshot = tmp_path / f"snapshot-{number}"
+        recorder = Recorder(snapshot)
+        recorder.write("wikipedia/page.html", content)
+        recorder.describe("postal_codes", {"format": "wikipedia_html", "path": "wikipedia/page.html"})
+        database = tmp_path / f"w{number}.duckdb"
+        with caplog.at_level(logging.WARNING):
+            assert (
+                ingest(
+                    "postal-codes", "--snapshot", snapshot, "--database", database, "--min-postal-codes", "1"
+                )
+                == 0
+            )
+        ((html, read_as),) = query(database, "select html, encoding from raw.wikipedia_pages")
+        assert "Café Église" in html and "\ufffd" not in html, encoding
+        assert (
+            read_as.startswith("utf-8 (invalid bytes") if encoding == "windows-1252" else read_as == encoding
+        )
+    assert "bytes are not valid utf-8 although the page declares it" in caplog.text

@@ -11,7 +11,11 @@ coordinates as (
 
 select
     coordinates.row_number as file_row_number,
-    upper(trim(coordinates.postal_code)) as postal_code,
+    -- Upper-cased, spaces collapsed; a full Canadian postal code gets its usual space (M5A1A1 -> M5A 1A1).
+    regexp_replace(
+        regexp_replace(upper(trim(coordinates.postal_code)), '\s+', ' ', 'g'),
+        '^([A-Z][0-9][A-Z]) ?([0-9][A-Z][0-9])$', '\1 \2'
+    ) as postal_code,
     try_cast(trim(coordinates.latitude) as double) as latitude,
     try_cast(trim(coordinates.longitude) as double) as longitude,
     coordinates.latitude as latitude_text,

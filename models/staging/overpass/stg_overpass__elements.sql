@@ -1,6 +1,10 @@
--- One row per OSM element of each area's latest Overpass answer, with the tags that categorise it.
+-- One row per OSM element of each area's latest Overpass answer, with the tag that categorises it:
+-- the first of var osm_tag_keys (amenity, shop, tourism, leisure) the element has.
 -- The JSON is read once per answer into typed structs (json_transform), then unnested.
 {{ config(materialized='table') }}
+{%- set tag_keys = var('osm_tag_keys') %}
+{%- set tag_types = ['"name": "VARCHAR"'] %}
+{%- for key in tag_keys %}{% do tag_types.append('"' ~ key ~ '": "VARCHAR"') %}{% endfor %}
 with
 
 responses as (
@@ -21,8 +25,7 @@ parsed as (
             '{"elements": [{
                 "type": "VARCHAR", "id": "VARCHAR", "lat": "DOUBLE", "lon": "DOUBLE",
                 "center": {"lat": "DOUBLE", "lon": "DOUBLE"},
-                "tags": {"name": "VARCHAR", "amenity": "VARCHAR", "shop": "VARCHAR",
-                         "tourism": "VARCHAR", "leisure": "VARCHAR"}
+                "tags": { {{- tag_types | join(', ') -}} }
             }]}'
         ).elements as elements
     from responses
@@ -45,10 +48,16 @@ select
     postal_code,
     element.type || '/' || element.id as venue_id,
     element.tags.name as venue_name,
-    element.tags.amenity,
-    element.tags.shop,
-    element.tags.tourism,
-    element.tags.leisure,
+    case
+        {%- for key in tag_keys %}
+            when element.tags."{{ key }}" is not null then '{{ key }}'
+        {%- endfor %}
+    end as tag_key,
+    coalesce(
+        {%- for key in tag_keys %}
+            element.tags."{{ key }}"{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) as tag_value,
     coalesce(element.lat, element.center.lat) as latitude,
     coalesce(element.lon, element.center.lon) as longitude,
     centre_latitude,

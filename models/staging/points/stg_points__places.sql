@@ -1,22 +1,16 @@
--- The places of the latest points load, coordinates cast to numbers.
+-- The places of each points file's latest load (every file is its own source: landing a second
+-- file keeps the first one's places; a new version of a file replaces the old one). Places that
+-- cannot be placed stay, with the reason in `problem`, and are never matched to an area.
 with
 
 point_files as (
     select * from {{ source('points', 'place_point_files') }}
 ),
 
-latest_load as (
-    select load_id
-    from point_files
-    order by loaded_at desc, load_id desc
-    limit 1
-),
-
 latest_files as (
-    -- Every file of the latest load (a load may land several files).
-    select point_files.*
+    select *
     from point_files
-    inner join latest_load on point_files.load_id = latest_load.load_id
+    qualify row_number() over (partition by source order by loaded_at desc, load_id desc) = 1
 ),
 
 place_points as (
@@ -29,6 +23,13 @@ select
     place_points.category as category_name,
     try_cast(place_points.latitude as double) as latitude,
     try_cast(place_points.longitude as double) as longitude,
+    coalesce(
+        place_points.problem,
+        case
+            when try_cast(place_points.latitude as double) is null
+                or try_cast(place_points.longitude as double) is null then 'no coordinates'
+        end
+    ) as problem,
     place_points.source,
     place_points.row_number as file_row_number,
     'points' as provider,

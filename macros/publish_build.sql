@@ -1,0 +1,134 @@
+{% macro published_models() %}
+    {#- The models users read: every enabled model under models/marts/. -#}
+    {%- set models = [] -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.fqn[1] == 'marts' and node.config.enabled -%}
+        {%- do models.append(node) -%}
+    {%- endfor -%}
+    {%- do return(models | sort(attribute='alias')) -%}
+{% endmacro %}
+
+{% macro published_model_names() %}
+    {%- do return(published_models() | map(attribute='alias') | list) -%}
+{% endmacro %}
+
+{% macro publish_build(results) %}
+    {#- on-run-end: publish the marts of a build that passed; otherwise say why not, what failed
+        (with the first failing rows of each failed data test) and which build is still published.
+
+        A build publishes when it is a `dbt build` that ran every mart and every data test and
+        nothing failed, errored or was skipped. The marts are then copied from var build_schema into
+        var published_schema in one transaction (with their column comments), and the build is
+        recorded in published_schema.published_builds. -#}
+    {%- if not execute or flags.WHICH not in ('build', 'run', 'test') -%}
+        {%- do return('select 1') -%}
+    {%- endif -%}
+    {%- set published = var('published_schema') -%}
+    {%- set problems = [] -%}
+    {%- for result in results if result.status in ('error', 'fail', 'skipped', 'runtime error', 'partial success') -%}
+        {%- do problems.append(result) -%}
+    {%- endfor -%}
+    {%- do report_failing_rows(problems) -%}
+    {%- set ran = results | map(attribute='node') | map(attribute='unique_id') | list -%}
+    {%- set marts = published_models() -%}
+    {%- set unbuilt = marts | rejectattr('unique_id', 'in', ran) | list -%}
+    {%- set untested = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'test' and node.config.enabled and node.unique_id not in ran -%}
+        {%- do untested.append(node) -%}
+    {%- endfor -%}
+    {%- set last = last_published_build() -%}
+    {%- set still = ("The tables in schema " ~ published ~ " are still those of the build published at "
+        ~ last[1] ~ " (invocation " ~ last[0] ~ ").") if last else
+        ("Schema " ~ published ~ " holds no published build yet.") -%}
+    {%- if problems -%}
+        {{ log("NOT PUBLISHED: " ~ problems | length ~ " node(s) failed or were skipped, so this build's tables stay in schema "
+            ~ var('build_schema') ~ " for inspection. " ~ still, info=True) }}
+    {%- elif flags.WHICH != 'build' or unbuilt or untested -%}
+        {{ log("Not published: only a `dbt build` of every mart with every data test publishes ("
+            ~ ("this was `dbt " ~ flags.WHICH ~ "`" if flags.WHICH != 'build' else
+               (unbuilt | length) ~ " mart(s) and " ~ (untested | length) ~ " data test(s) were not selected")
+            ~ "); the models it built are in schema " ~ var('build_schema') ~ ". " ~ still, info=True) }}
+    {%- else -%}
+        {%- do run_query(publish_sql(marts, last)) -%}
+        {{ log("Published " ~ marts | length ~ " tables into schema " ~ published ~ " (invocation "
+            ~ invocation_id ~ ").", info=True) }}
+    {%- endif -%}
+    {%- do return('select 1') -%}
+{% endmacro %}
+
+{% macro last_published_build() %}
+    {%- set found = run_query(
+        "select table_name from information_schema.tables where table_schema = '" ~ var('published_schema')
+        ~ "' and table_name = 'published_builds'") -%}
+    {%- if found.rows | length == 0 -%}{%- do return(none) -%}{%- endif -%}
+    {%- set last = run_query(
+        "select invocation_id, strftime(published_at, '%Y-%m-%d %H:%M:%S UTC') from "
+        ~ var('published_schema') ~ ".published_builds order by published_at desc limit 1") -%}
+    {%- if last.rows | length == 0 -%}{%- do return(none) -%}{%- endif -%}
+    {%- set names = run_query(
+        "select unnest(models) from " ~ var('published_schema') ~ ".published_builds where invocation_id = '"
+        ~ last.rows[0][0] ~ "'").columns[0].values() | list -%}
+    {%- do return([last.rows[0][0], last.rows[0][1], names]) -%}
+{% endmacro %}
+
+{% macro publish_sql(marts, last) %}
+    {%- set source_schema = var('build_schema') -%}
+    {%- set target_schema = var('published_schema') -%}
+    {%- set names = marts | map(attribute='alias') | list -%}
+    {%- set comments = run_query(
+        "select table_name, column_name, comment from duckdb_columns() where schema_name = '"
+        ~ source_schema ~ "' and comment is not null and table_name in ('" ~ names | join("', '") ~ "')") -%}
+    {%- set table_comments = run_query(
+        "select table_name, comment from duckdb_tables() where schema_name = '"
+        ~ source_schema ~ "' and comment is not null and table_name in ('" ~ names | join("', '") ~ "')") -%}
+    begin transaction;
+    create schema if not exists {{ target_schema }};
+    create table if not exists {{ target_schema }}.published_builds (
+        invocation_id varchar,
+        published_at timestamptz,
+        dbt_version varchar,
+        models varchar[],
+        vars json
+    );
+    {%- for name in names %}
+    create or replace table {{ target_schema }}."{{ name }}" as select * from {{ source_schema }}."{{ name }}";
+    {%- endfor %}
+    {%- if last %}
+    {%- for stale in last[2] if stale not in names %}
+    drop table if exists {{ target_schema }}."{{ stale }}";
+    {%- endfor %}
+    {%- endif %}
+    {%- for row in table_comments.rows %}
+    comment on table {{ target_schema }}."{{ row[0] }}" is {{ sql_string(row[1]) }};
+    {%- endfor %}
+    {%- for row in comments.rows %}
+    comment on column {{ target_schema }}."{{ row[0] }}"."{{ row[1] }}" is {{ sql_string(row[2]) }};
+    {%- endfor %}
+    insert into {{ target_schema }}.published_builds values (
+        '{{ invocation_id }}', now(), '{{ dbt_version }}', ['{{ names | join("', '") }}'],
+        {{ sql_string(tojson(invocation_args_dict.get('vars', {}))) }}
+    );
+    commit;
+{% endmacro %}
+
+{% macro sql_string(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro report_failing_rows(problems) %}
+    {#- For each failed data test, log its first failing rows, so that the output names what and
+        where (which postal codes, which categories) rather than only how many. -#}
+    {%- for result in problems if result.node.resource_type == 'test' and result.status == 'fail' -%}
+        {%- set sample = run_query("select * from (" ~ result.node.compiled_code ~ ") as failing order by all limit 10") -%}
+        {%- set described = [] -%}
+        {%- for row in sample.rows -%}
+            {%- set fields = [] -%}
+            {%- for column in sample.column_names -%}
+                {%- do fields.append(column ~ "=" ~ row[column]) -%}
+            {%- endfor -%}
+            {%- set line = fields | join(" ") -%}
+            {%- do described.append(line if line | length <= 400 else line[:400] ~ " ...") -%}
+        {%- endfor -%}
+        {{ log("FAILED " ~ result.node.name ~ " (" ~ result.failures ~ " rows), e.g.:\n    " ~ described | join("\n    "), info=True) }}
+    {%- endfor -%}
+{% endmacro %}
