@@ -172,14 +172,28 @@ def test_live_urls_come_from_the_environment_and_options_win(
     ]
 
 
-def test_venue_endpoint_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize(
+    ("provider", "variable", "body"),
+    [
+        ("overpass", "INGEST_OVERPASS_ENDPOINT", OVERPASS),
+        (
+            "foursquare",
+            "INGEST_FOURSQUARE_ENDPOINT",
+            (FIXTURES / "venues" / "foursquare_page_2.json").read_bytes(),
+        ),
+    ],
+)
+def test_venue_endpoint_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, provider: str, variable: str, body: bytes
+):
     database = database_with_centres(tmp_path / "w.duckdb", AREAS[:2])
     with FakeServer() as server:
-        server.route("/overpass", Reply(200, OVERPASS, {"Content-Type": "application/json"}))
-        monkeypatch.setenv("INGEST_OVERPASS_ENDPOINT", server.url("/overpass"))
+        server.route("/venues", Reply(200, body, {"Content-Type": "application/json"}))
+        monkeypatch.setenv(variable, server.url("/venues"))
+        monkeypatch.setenv("FOURSQUARE_API_KEY", "test-key")
         monkeypatch.setenv("INGEST_RATE", "1000")
-        assert ingest("venues", "--provider", "overpass", "--database", database, "--no-progress") == 0
-        assert len(server.requests_to("/overpass")) == 2
+        assert ingest("venues", "--provider", provider, "--database", database, "--no-progress") == 0
+        assert len(server.requests_to("/venues")) == 2
 
 
 # --- a hanging provider is given up on, and timeouts can be shortened ------------------------
