@@ -41,12 +41,12 @@ check-warehouse: $(STAMP)
 	@$(BIN)/python -m ingest check-warehouse
 
 # Land the raw inputs: replay SNAPSHOT if given, else fetch live and record into RECORD. Live
-# venues are fetched for the areas of postal_code_centres, which does not depend on venues, so it
+# venues are fetched for the areas of area_search_circles, which does not depend on venues, so it
 # is built first (with the project's buildable test selection: not the tests of models further down).
 ingest: $(STAMP) check-warehouse
 ifeq ($(strip $(SNAPSHOT)),)
 	$(BIN)/python -m ingest all --record $(RECORD)
-	$(BIN)/dbt build --select +postal_code_centres
+	$(BIN)/dbt build --select +area_search_circles
 	$(BIN)/python -m ingest venues --provider $(VENUE_PROVIDER) --record $(RECORD)
 else
 	$(BIN)/python -m ingest all --snapshot $(SNAPSHOT)

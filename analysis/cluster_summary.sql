@@ -1,18 +1,21 @@
--- One row per cluster: size, venues, label and members; and the areas left out (no venues).
+-- One row per cluster of the chosen area set: size, venues, label and members; and the areas left
+-- out (no venues).
 select
+    area_set,
     cast(cluster_id as varchar) as cluster_name,
-    postal_code_count,
+    area_count,
     venue_count,
     label,
-    array_to_string(postal_codes, ', ') as postal_codes
+    array_to_string(area_ids, ', ') as area_ids
 from {{ ref('cluster_profiles') }}
 union all
 select
+    any_value(area_set) as area_set,
     'none (no venues)' as cluster_name,
-    count(*) as postal_code_count,
+    count(*) as area_count,
     0 as venue_count,
     null as label,
-    string_agg(postal_code, ', ' order by postal_code) as postal_codes
-from {{ ref('postal_code_clusters') }}
+    string_agg(area_id, ', ' order by area_id) as area_ids
+from {{ ref('area_clusters') }}
 where not is_clustered
 having count(*) > 0

@@ -4,7 +4,7 @@ select
     cluster_id,
     category,
     venue_count,
-    postal_code_count,
+    area_count,
     round(cluster_share, 3) as cluster_share,
     round(lift, 2) as lift
 from {{ ref('cluster_categories') }}

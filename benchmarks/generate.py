@@ -26,11 +26,16 @@ import pyarrow.parquet as pq
 
 from ingest.boundaries import boundaries_from_snapshot, land_boundaries
 from ingest.coordinates import CoordinateRow, read_coordinates
+from ingest.coordinates_store import land_coordinates
+from ingest.postal_sets import default_area_set
+from ingest.raw_store import new_load_id
 from ingest.snapshot import Snapshot
 from ingest.sources import coordinates_from_snapshot, page_from_snapshot
 from ingest.venue_providers import VenueResponse
-from ingest.warehouse import connect, land_coordinates, land_venue_responses, land_wikipedia_page, new_load_id
+from ingest.venue_store import land_venue_responses
+from ingest.warehouse import connect
 from ingest.wikipedia import ParsedPage, PostalCodeRow, parse_page
+from ingest.wikipedia_store import land_wikipedia_page
 
 JITTER_DEGREES = 0.01  # about 1 km
 BATCH = 2000
@@ -86,6 +91,7 @@ def replica_code(postal_code: str, replica: int) -> str:
 
 def generate(snapshot: Snapshot, area_count: int, seed: int = 42) -> Synthetic:
     page, bases = base_areas(snapshot)
+    area_set = default_area_set(page.postal_codes)
     if area_count < len(bases):
         raise ValueError(f"at least {len(bases)} areas (the snapshot's)")
     generator = np.random.default_rng(seed)
@@ -134,7 +140,9 @@ def generate(snapshot: Snapshot, area_count: int, seed: int = 42) -> Synthetic:
             "limit": 100,
             "synthetic": True,
         }
-        responses.append(VenueResponse("foursquare_v2", code, request, 200, "synthetic", body, None))
+        responses.append(
+            VenueResponse("foursquare_v2", area_set, code, request, 200, "synthetic", body, None)
+        )
     numbered = tuple(replace(row, row_number=number) for number, row in enumerate(page_rows, start=1))
     return Synthetic(
         ParsedPage(page.layout, numbered, page.revision_id, page.title),
@@ -148,7 +156,7 @@ def land(database: Path, synthetic: Synthetic, snapshot: Snapshot) -> None:
     with connect(database) as connection:
         land_wikipedia_page(
             connection, source=f"synthetic:{len(synthetic.coordinates)}", content=repr(len(synthetic.page.rows)).encode(),
-            page=synthetic.page,
+            page=synthetic.page, area_set=default_area_set(synthetic.page.postal_codes),
         )  # fmt: skip
         content = "\n".join(
             f"{r.postal_code},{r.latitude},{r.longitude}" for r in synthetic.coordinates

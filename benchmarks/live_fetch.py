@@ -35,7 +35,7 @@ PAGE = 50
 def areas(snapshot: Path) -> list[Area]:
     source = coordinates_from_snapshot(Snapshot(snapshot))
     return [
-        Area(row.postal_code, float(row.latitude), float(row.longitude))
+        Area(row.postal_code, float(row.latitude), float(row.longitude), "toronto_fsa")
         for row in read_coordinates(source.content, source.format, source.columns)
     ]
 

@@ -34,14 +34,13 @@ SNAPSHOT = REPO.parent / "shared" / "data" / "snapshots" / "toronto-2020-01"
 
 PROJECT_STAGES = {
     "dbt models (SQL: staging → one-hot pivot, top 10)": [
-        "run", "--select", "+postal_code_category_frequencies", "+postal_code_top_venues_wide"],
-    "clustering at k=5": ["run", "--select", "postal_code_clusters"],
+        "run", "--select", "+area_category_frequencies", "+postal_code_top_categories_wide"],
+    "clustering at k=5": ["run", "--select", "area_clusters"],
     "model selection (k = 2..12)": ["run", "--select", "cluster_model_selection"],
     "map export": ["run", "--select", "stg_boundaries__fsa_polygons", "cluster_categories", "cluster_profiles",
-                   "postal_code_map_features",
-                   "postal_code_map"],
+                   "area_map_features", "area_map"],
 }  # fmt: skip
-COMBINED = ["run", "--select", "+postal_code_clusters", "+postal_code_top_venues_wide"]
+COMBINED = ["run", "--select", "+area_clusters", "+postal_code_top_categories_wide"]
 NOTHING = ["run", "--select", "tag:__nothing__"]  # dbt's own start-up: parse (warm), connect, hooks
 BUILD = ["build"]
 BUILD_WITHOUT_UNIT_TESTS = ["build", "--exclude-resource-type", "unit_test"]

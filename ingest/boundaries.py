@@ -8,8 +8,28 @@ from datetime import UTC, datetime
 import duckdb
 
 from ingest.errors import IngestError
+from ingest.raw_store import LoadResult, latest_load_matches, new_load_id
 from ingest.snapshot import Snapshot, sha256
-from ingest.warehouse import LoadResult, latest_load_matches, new_load_id
+
+DDL = """
+create table if not exists raw.boundary_files (
+    load_id varchar primary key,
+    source varchar not null,
+    sha256 varchar not null,
+    key_property varchar not null,    -- the feature property holding the postal code (CFSAUID)
+    loaded_at timestamptz not null,
+    feature_count bigint not null
+);
+
+create table if not exists raw.boundary_features (
+    load_id varchar not null,
+    feature_number bigint not null,   -- file order
+    postal_code varchar,              -- the key property, as found
+    geometry json,
+    properties json,
+    primary key (load_id, feature_number)
+);
+"""
 
 
 class BoundariesFormatError(IngestError):

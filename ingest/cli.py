@@ -15,9 +15,12 @@ from pathlib import Path
 import duckdb
 import requests
 
+from ingest.areas import AREA_SET_PATTERN, AreaOptions, land_areas
+from ingest.areas import FORMATS as AREA_FORMATS
 from ingest.boundaries import boundaries_from_snapshot, land_boundaries
 from ingest.checks import coordinate_conflicts, describe_conflicts, page_and_coordinates_mismatch
 from ingest.coordinates import read_coordinates
+from ingest.coordinates_store import land_coordinates
 from ingest.errors import (
     CoordinatesFormatError,
     IngestError,
@@ -27,6 +30,8 @@ from ingest.errors import (
 )
 from ingest.http import RetryPolicy, make_session
 from ingest.points import PointFields, land_points
+from ingest.postal_sets import default_area_set
+from ingest.raw_store import LoadResult
 from ingest.settings import (
     RATE_ENVIRONMENT,
     TIMEOUT_ENVIRONMENT,
@@ -46,19 +51,11 @@ from ingest.sources import (
     page_from_snapshot,
     page_from_web,
 )
-from ingest.venue_fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, replay_venues
+from ingest.venue_fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, is_interrupt, replay_venues
 from ingest.venue_providers import VenueQuery, make_provider
-from ingest.warehouse import (
-    LoadResult,
-    connect,
-    database_path,
-    in_use_error,
-    land_coordinates,
-    land_rejected_page,
-    land_wikipedia_page,
-    postal_code_centres,
-)
+from ingest.warehouse import areas_to_fetch, connect, database_path, in_use_error
 from ingest.wikipedia import DEFAULT_MIN_POSTAL_CODES, parse_page
+from ingest.wikipedia_store import land_rejected_page, land_wikipedia_page, postal_area_set
 
 log = logging.getLogger("ingest")
 
@@ -80,6 +77,7 @@ _LIVE_OPTIONS = {
     "rate": "--rate",
     "endpoint": "--endpoint",
     "max_timeouts": "--max-timeouts",
+    "area_set": "--area-set",
 }
 EXIT_INTERRUPTED = 130
 
@@ -97,7 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted as interrupted:
         print(f"{interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, duckdb.InterruptException, RuntimeError) as error:
+        if not is_interrupt(error):
+            raise
         print("interrupted (Ctrl-C); what had landed before is kept", file=sys.stderr)
         return EXIT_INTERRUPTED
     except IngestError as error:
@@ -150,7 +150,15 @@ def _parser() -> argparse.ArgumentParser:
 
     page_options = argparse.ArgumentParser(add_help=False, parents=[parsing])
     page_options.add_argument(
-        "--url", help=f"live page URL (default: env INGEST_WIKIPEDIA_URL, else {WIKIPEDIA_URL})"
+        "--url",
+        help=f"live page URL, any letter's list (default: env INGEST_WIKIPEDIA_URL, else {WIKIPEDIA_URL})",
+    )
+    page_options.add_argument(
+        "--area-set",
+        dest="postal_area_set",
+        metavar="NAME",
+        help="name of the page's area set (default: by its postal codes' first letter, e.g. M: toronto_fsa, "
+        "H: montreal_fsa; seeds/canadian_postal_regions.csv)",
     )
 
     coordinate_options = argparse.ArgumentParser(add_help=False)
@@ -240,13 +248,43 @@ def _parser() -> argparse.ArgumentParser:
         help=f"give up on the provider after N areas in a row time out (default {DEFAULT_MAX_CONSECUTIVE_TIMEOUTS})",
     )
     venue_options.add_argument("--no-progress", action="store_true", help="no progress bar")
+    venue_options.add_argument(
+        "--area-set",
+        metavar="NAME",
+        help="the area set to fetch venues for (default: the postal set of the latest page). A polygon "
+        "area is fetched as the circle that covers it; the models keep what falls inside",
+    )
 
     command = commands.add_parser(
         "venues",
         parents=[landing, venue_options],
-        help="land venue responses for every area of postal_code_centres (raw.venue_responses)",
+        help="land venue responses for every area of a set (area_search_circles) in raw.venue_responses",
     )
     command.set_defaults(handler=_run_venues)
+
+    command = commands.add_parser(
+        "areas",
+        parents=[common, database],
+        help="land a file of areas (GeoJSON, GeoPackage, Shapefile, GeoParquet) as an area set",
+        description="Land any file of areas DuckDB's spatial extension reads as one area set: polygons "
+        "(venues are counted inside each) or points (venues within var venue_radius_m). Geometries are "
+        "reprojected to WGS84 from the CRS the file declares (or --crs).",
+    )
+    command.add_argument("file", type=Path, metavar="FILE", help=f"one of {', '.join(sorted(AREA_FORMATS))}")
+    command.add_argument("--area-set", required=True, metavar="NAME", help="the set's name, e.g. nyc_nta")
+    command.add_argument(
+        "--id-field",
+        metavar="F",
+        help="the field holding each area's id, unique in the set (default: the feature's own id, else its position)",
+    )
+    command.add_argument("--name-field", metavar="F", help="the field holding each area's name")
+    command.add_argument("--parent-field", metavar="F", help="the field holding the borough or district")
+    command.add_argument(
+        "--crs",
+        metavar="EPSG:N",
+        help="the CRS of the file's coordinates, when it declares none (or declares it wrongly)",
+    )
+    command.set_defaults(handler=_run_areas)
 
     command = commands.add_parser(
         "boundaries",
@@ -306,7 +344,7 @@ def _run_all(args: argparse.Namespace) -> None:
     _run_coordinates(args, session)
     if args.snapshot is None:
         log.info(
-            "venues: fetch them live once the areas are built: `dbt build --select +postal_code_centres`, "
+            "venues: fetch them live once the areas are built: `dbt build --select +area_search_circles`, "
             "then `python -m ingest venues`"
         )
         return
@@ -323,7 +361,14 @@ def _run_venues(args: argparse.Namespace) -> None:
     _refuse_live_options_with_snapshot(args)
     with _connect(args) as connection:
         if args.snapshot:
-            summary = replay_venues(connection, Snapshot(args.snapshot))
+            summaries = replay_venues(connection, Snapshot(args.snapshot), postal_area_set(connection))
+            failures = [summary for summary in summaries if summary.failed]
+            for summary in summaries:
+                if summary not in failures:
+                    log.info("%s", summary.describe())
+            if failures:
+                raise VenueFetchFailed("\n".join(summary.describe() for summary in failures))
+            return
         else:
             defaults = project_settings()
             timeout = args.timeout or environment_number(TIMEOUT_ENVIRONMENT)
@@ -334,10 +379,11 @@ def _run_venues(args: argparse.Namespace) -> None:
                 requests_per_second=args.rate or environment_number(RATE_ENVIRONMENT),
                 read_timeout=timeout,
             )
+            areas = areas_to_fetch(connection, args.area_set)
             summary = fetch_venues(
                 connection,
                 provider,
-                postal_code_centres(connection),
+                areas,
                 VenueQuery(
                     radius_m=args.radius or defaults.venue_radius_m, limit=args.limit or defaults.venue_limit
                 ),
@@ -350,6 +396,7 @@ def _run_venues(args: argparse.Namespace) -> None:
                 max_consecutive_timeouts=(
                     DEFAULT_MAX_CONSECUTIVE_TIMEOUTS if args.max_timeouts is None else args.max_timeouts
                 ),
+                postal_area_set=postal_area_set(connection),
             )
     if summary.interrupted:
         raise Interrupted(summary.describe())
@@ -389,6 +436,19 @@ def _run_points(args: argparse.Namespace) -> None:
         (log.warning if result.unplaceable else log.info)("%s", result.describe())
 
 
+def _run_areas(args: argparse.Namespace) -> None:
+    options = AreaOptions(
+        area_set=args.area_set,
+        id_field=args.id_field,
+        name_field=args.name_field,
+        parent_field=args.parent_field,
+        crs=args.crs,
+    )
+    with _connect(args) as connection:
+        result = land_areas(connection, args.file, options)
+    log.info("%s", result.describe(str(args.file), args.area_set))
+
+
 def _run_check_warehouse(args: argparse.Namespace) -> None:
     path = database_path(args.database)
     with _connect(args):
@@ -423,7 +483,12 @@ def _run_postal_codes(args: argparse.Namespace, session: requests.Session | None
             session or make_session(), args.url or live_url("wikipedia", WIKIPEDIA_URL), policy=_policy(args)
         )
     with _connect(args) as connection:
-        result = land_postal_codes(connection, page, min_postal_codes=args.min_postal_codes)
+        result = land_postal_codes(
+            connection,
+            page,
+            min_postal_codes=args.min_postal_codes,
+            area_set=getattr(args, "postal_area_set", None),
+        )
         _warn_about_coverage(connection)
     page.record(_recorder(args))
     _report("postal codes", page, result)
@@ -461,9 +526,10 @@ def _run_coordinates(args: argparse.Namespace, session: requests.Session | None 
 
 
 def land_postal_codes(
-    connection: duckdb.DuckDBPyConnection, page: Input, *, min_postal_codes: int
+    connection: duckdb.DuckDBPyConnection, page: Input, *, min_postal_codes: int, area_set: str | None = None
 ) -> LoadResult:
-    """Parse and land a page; a refused page is kept in raw.wikipedia_rejected_pages."""
+    """Parse and land a page as the postal area set (named `area_set`, else by its letter); a
+    refused page is kept in raw.wikipedia_rejected_pages."""
     try:
         parsed = parse_page(page.content, min_postal_codes=min_postal_codes)
     except WikipediaPageError as error:
@@ -474,14 +540,22 @@ def land_postal_codes(
         ) from error
     if parsed.decoded and parsed.decoded.note:
         log.warning("postal codes: %s: %s", page.source, parsed.decoded.note)
+    name = area_set or default_area_set(parsed.postal_codes)
+    if not AREA_SET_PATTERN.fullmatch(name):
+        raise IngestError(
+            f"--area-set {name!r}: use lower-case letters, digits and _, starting with a letter"
+        )
     log.info(
-        "postal codes: %s layout, revision %s, %d rows, %d postal codes",
+        "postal codes: %s layout, revision %s, %d rows, %d postal codes, area set %s",
         parsed.layout,
         parsed.revision_id or "unknown",
         len(parsed.rows),
         len(parsed.postal_codes),
+        name,
     )
-    return land_wikipedia_page(connection, source=page.source, content=page.content, page=parsed)
+    return land_wikipedia_page(
+        connection, source=page.source, content=page.content, page=parsed, area_set=name
+    )
 
 
 def _warn_about_coverage(connection: duckdb.DuckDBPyConnection) -> None:

@@ -15,8 +15,43 @@ from pathlib import Path
 import duckdb
 
 from ingest.errors import IngestError
+from ingest.raw_store import new_load_id
 from ingest.snapshot import sha256
-from ingest.warehouse import new_load_id
+
+DDL = """
+create table if not exists raw.place_point_files (
+    load_id varchar not null,
+    source varchar not null,
+    sha256 varchar not null,
+    format varchar not null,
+    fields json not null,             -- which properties/columns were read as id, name, category
+    loaded_at timestamptz not null,
+    row_count bigint not null,
+    primary key (load_id, source)
+);
+
+create table if not exists raw.place_points (
+    load_id varchar not null,
+    source varchar not null,
+    row_number bigint not null,       -- file order
+    venue_id varchar,
+    name varchar,
+    category varchar,
+    latitude varchar,
+    longitude varchar,
+    properties json,
+    primary key (load_id, source, row_number)
+);
+"""
+
+# Columns added since the tables were first made (null in a warehouse's older rows).
+MIGRATIONS = """
+alter table raw.place_points add column if not exists problem varchar;
+alter table raw.place_points add column if not exists missing varchar[];
+alter table raw.place_point_files add column if not exists unplaceable_count bigint;
+alter table raw.place_point_files add column if not exists without_category_count bigint;
+alter table raw.place_point_files add column if not exists without_name_count bigint;
+"""
 
 FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".tsv": "csv", ".parquet": "parquet"}
 _ID_FALLBACKS = ("id", "fsq_place_id", "osm_id")

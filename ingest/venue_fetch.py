@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from urllib.parse import quote, unquote
 
 import duckdb
 import requests
 from tqdm import tqdm
 
-from ingest.errors import FetchError, FetchTimeoutError, NetworkUnavailableError, SnapshotError
+from ingest.errors import FetchError, FetchTimeoutError, IngestError, NetworkUnavailableError, SnapshotError
 from ingest.http import RateLimiter, RetryPolicy
+from ingest.postal_sets import default_area_set
+from ingest.raw_store import new_load_id
 from ingest.snapshot import Recorder, Snapshot
 from ingest.venue_providers import (
     LICENCES,
@@ -37,16 +38,15 @@ from ingest.venue_providers import (
     VenueResponse,
     check_recorded,
 )
-from ingest.warehouse import (
+from ingest.venue_store import (
     land_venue_response,
     land_venue_responses,
     latest_venue_fetches,
     latest_venue_response,
-    new_load_id,
     request_fingerprint,
 )
 
-_FSA = re.compile(r"[A-Z][0-9][A-Z]")
+POSTAL_SECTION = "venues"  # a snapshot's venues of its postal set; other sets: "venues.<area set>"
 _REPLAY_BATCH = 1000  # recorded responses landed per statement
 DEFAULT_MAX_CONSECUTIVE_TIMEOUTS = 3
 PROGRESS_EVERY_AREAS = 25
@@ -121,14 +121,16 @@ def fetch_venues(
     recorder: Recorder | None = None,
     progress: bool = True,
     max_consecutive_timeouts: int = DEFAULT_MAX_CONSECUTIVE_TIMEOUTS,
+    postal_area_set: str | None = None,
 ) -> FetchSummary:
     """Fetch the areas that need it, `provider.concurrency` at a time, landing each answer as it
     arrives. Workers are daemon threads: a Ctrl-C returns at once with the summary (interrupted),
-    whatever requests are still in flight."""
+    whatever requests are still in flight. A recording puts the postal set's answers where a
+    snapshot's are (venues/<provider>/), another set's under venues/<set>/<provider>/."""
     summary = FetchSummary(provider.name, new_load_id())
     todo = _areas_to_fetch(connection, provider, areas, query, refresh, max_age, summary)
     if recorder:
-        _record_reused(connection, recorder, provider.name, summary.reused)
+        _record_reused(connection, recorder, provider.name, areas, summary.reused, postal_area_set)
     limiter = RateLimiter(provider.requests_per_second)
     area_policy = provider.retry_policy(policy or RetryPolicy())
     stop = threading.Event()
@@ -172,25 +174,26 @@ def fetch_venues(
                 if not any(worker.is_alive() for worker in workers) and answers.empty():
                     break  # the workers stopped early (a stop): the rest is not attempted
                 continue
-            finished.add(area.postal_code)
             if isinstance(answer, VenueResponse):
                 timeouts_in_a_row.clear()
                 if recorder:  # recorded before landing: an area landed is always in the recording
                     recorder.write(
-                        _recorded_path(provider.name, area.postal_code),
+                        _recorded_path(provider.name, area, postal_area_set),
                         answer.body.encode("utf-8"),
                         flush=False,
                     )
                 land_venue_response(connection, summary.load_id, answer)
-                summary.landed.append(area.postal_code)
+                summary.landed.append(area.area_id)
+                finished.add(area.area_id)
             else:
-                summary.failed[area.postal_code] = getattr(answer, "reason", None) or str(answer)
+                finished.add(area.area_id)
+                summary.failed[area.area_id] = getattr(answer, "reason", None) or str(answer)
                 if isinstance(answer, AuthenticationError | NetworkUnavailableError):
                     summary.stopped = str(answer)
                     stop.set()
                     break
                 timeouts_in_a_row = (
-                    [*timeouts_in_a_row, area.postal_code] if isinstance(answer, FetchTimeoutError) else []
+                    [*timeouts_in_a_row, area.area_id] if isinstance(answer, FetchTimeoutError) else []
                 )
                 if max_consecutive_timeouts and len(timeouts_in_a_row) >= max_consecutive_timeouts:
                     summary.stopped = (
@@ -202,30 +205,66 @@ def fetch_venues(
                     stop.set()
                     break
                 if not isinstance(answer, FetchError):
-                    log.debug("%s: unexpected %r", area.postal_code, answer)
+                    log.debug("%s: unexpected %r", area.area_id, answer)
             progress_bar.update(summary)
     except KeyboardInterrupt:
         summary.interrupted = True
+    except (duckdb.InterruptException, RuntimeError) as error:
+        if not is_interrupt(error):
+            raise
+        summary.interrupted = True  # Ctrl-C while an answer was being landed: that area is not landed
     finally:
         stop.set()
         progress_bar.close()
-        summary.not_attempted = [area.postal_code for area in todo if area.postal_code not in finished]
+        summary.not_attempted = [area.area_id for area in todo if area.area_id not in finished]
         if recorder:
-            _describe_recording(recorder, provider, query, areas, summary)
+            _describe_recording(recorder, provider, query, areas, summary, postal_area_set)
     return summary
 
 
-def replay_venues(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> FetchSummary:
-    """Land the recorded venue responses of a snapshot (one file per area per provider)."""
-    section = snapshot.section("venues")
+def is_interrupt(error: BaseException) -> bool:
+    """Ctrl-C while DuckDB was running a statement: it stops the statement (rolled back) and raises
+    its own error, caused by the KeyboardInterrupt."""
+    return isinstance(error, KeyboardInterrupt | duckdb.InterruptException) or (
+        isinstance(error, RuntimeError)
+        and (isinstance(error.__cause__, KeyboardInterrupt) or "interrupted" in str(error).lower())
+    )
+
+
+def replay_venues(
+    connection: duckdb.DuckDBPyConnection, snapshot: Snapshot, postal_area_set: str | None
+) -> list[FetchSummary]:
+    """Land the recorded venue responses of a snapshot, one load per recorded area set: the section
+    "venues" holds the postal set's (its areas are the page's postal codes), "venues.<set>" another
+    set's. One file per area per provider."""
+    sections = sorted(
+        name for name in snapshot.manifest if name == POSTAL_SECTION or name.startswith(POSTAL_SECTION + ".")
+    )
+    if not sections:
+        snapshot.section(POSTAL_SECTION)  # raises, naming what the manifest has
+    summaries = []
+    for name in sections:
+        section = snapshot.section(name)
+        area_set = section.get("area_set") or (
+            (postal_area_set or _postal_set_of_recording(snapshot, section))
+            if name == POSTAL_SECTION
+            else name.split(".", 1)[1]
+        )
+        summaries.append(_replay_section(connection, snapshot, name, section, area_set))
+    return summaries
+
+
+def _replay_section(
+    connection: duckdb.DuckDBPyConnection, snapshot: Snapshot, name: str, section: dict, area_set: str
+) -> FetchSummary:
     provider = section.get("provider")
     folder = section.get("dir") or f"venues/{provider}"
-    pattern = section.get("file_per_area", "{postal_code}.json")
-    if not provider or "{postal_code}" not in pattern:
+    pattern = section.get("file_per_area", "{area_id}.json").replace("{postal_code}", "{area_id}")
+    if not provider or "{area_id}" not in pattern:
         raise SnapshotError(
-            "the snapshot's venues section needs a provider and a file_per_area with {postal_code}"
+            f"the snapshot's {name} section needs a provider and a file_per_area with {{area_id}}"
         )
-    prefix, suffix = pattern.split("{postal_code}", 1)
+    prefix, suffix = pattern.split("{area_id}", 1)
     directory = snapshot.path(folder)
     if not directory.is_dir():
         raise SnapshotError(f"the snapshot {snapshot.root} lacks the folder {folder} its manifest names")
@@ -237,24 +276,22 @@ def replay_venues(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> 
     for file in sorted(directory.iterdir()):
         if not (file.is_file() and file.name.startswith(prefix) and file.name.endswith(suffix)):
             continue
-        code = file.name[len(prefix) : len(file.name) - len(suffix)]
-        if not _FSA.fullmatch(code):
-            summary.failed[file.name] = "the file name is not a postal code such as M5A"
-            continue
+        area_id = unquote(file.name[len(prefix) : len(file.name) - len(suffix)])
         body = snapshot.read(f"{folder}/{file.name}").decode("utf-8", errors="replace")
         try:
-            check_recorded(provider, code, body)
+            check_recorded(provider, area_id, body)
         except AreaFetchError as error:
-            summary.failed[code] = f"{error.reason} (file {file})"
+            summary.failed[area_id] = f"{error.reason} (file {file})"
             continue
         except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
-            summary.failed[code] = f"could not be read as a {provider} response ({error!r}) (file {file})"
+            summary.failed[area_id] = f"could not be read as a {provider} response ({error!r}) (file {file})"
             continue
         batch.append(
             VenueResponse(
-                provider, code, requests_by_area.get(code, base_request), 200, str(file), body, fetched_at
+                provider, area_set, area_id, requests_by_area.get(area_id, base_request), 200, str(file), body,
+                fetched_at,
             )
-        )
+        )  # fmt: skip
         if len(batch) >= _REPLAY_BATCH:
             _land_replayed(connection, summary, batch)
     _land_replayed(connection, summary, batch)
@@ -263,12 +300,26 @@ def replay_venues(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> 
     return summary
 
 
+def _postal_set_of_recording(snapshot: Snapshot, section: dict) -> str:
+    """The postal set's default name, from the recorded areas' postal codes, when no page has
+    landed to name it."""
+    folder = snapshot.path(section.get("dir") or f"venues/{section.get('provider')}")
+    codes = [file.stem for file in folder.iterdir() if file.is_file()] if folder.is_dir() else []
+    try:
+        return default_area_set(codes)
+    except IngestError as error:
+        raise SnapshotError(
+            f"the snapshot's venues section is for the postal set, but no postal page has landed to name it, "
+            f"and its files are not named by postal codes ({error}): land the page first"
+        ) from error
+
+
 def _land_replayed(
     connection: duckdb.DuckDBPyConnection, summary: FetchSummary, batch: list[VenueResponse]
 ) -> None:
     landed = set(land_venue_responses(connection, summary.load_id, batch))
     for response in batch:
-        (summary.landed if response.postal_code in landed else summary.reused).append(response.postal_code)
+        (summary.landed if response.area_id in landed else summary.reused).append(response.area_id)
     batch.clear()
 
 
@@ -281,11 +332,14 @@ def _areas_to_fetch(
     max_age: timedelta | None,
     summary: FetchSummary,
 ) -> list[Area]:
-    latest = latest_venue_fetches(connection, provider.name)
+    latest = {
+        area_set: latest_venue_fetches(connection, provider.name, area_set)
+        for area_set in {a.area_set for a in areas}
+    }
     now = datetime.now(UTC)
     todo: list[Area] = []
     for area in areas:
-        previous = latest.get(area.postal_code)
+        previous = latest[area.area_set].get(area.area_id)
         same_request = previous is not None and previous[0] == request_fingerprint(
             provider.request(area, query)
         )
@@ -293,27 +347,38 @@ def _areas_to_fetch(
             max_age is None or (previous[1] is not None and now - previous[1] <= max_age)
         )
         if same_request and young and not refresh:
-            summary.reused.append(area.postal_code)
+            summary.reused.append(area.area_id)
         else:
             todo.append(area)
     return todo
 
 
 def _record_reused(
-    connection: duckdb.DuckDBPyConnection, recorder: Recorder, provider: str, postal_codes: Sequence[str]
+    connection: duckdb.DuckDBPyConnection,
+    recorder: Recorder,
+    provider: str,
+    areas: Sequence[Area],
+    reused: Sequence[str],
+    postal_area_set: str | None,
 ) -> None:
     """Areas answered by an earlier run go into the recording too, so that it replays whole."""
-    for code in postal_codes:
-        path = _recorded_path(provider, code)
+    by_id = {area.area_id: area for area in areas}
+    for area_id in reused:
+        area = by_id[area_id]
+        path = _recorded_path(provider, area, postal_area_set)
         if (recorder.root / path).is_file():
             continue
-        body = latest_venue_response(connection, provider, code)
+        body = latest_venue_response(connection, provider, area.area_set, area_id)
         if body is not None:
             recorder.write(path, body.encode("utf-8"), flush=False)
 
 
-def _recorded_path(provider: str, postal_code: str) -> str:
-    return f"venues/{provider}/{postal_code}.json"
+def _recorded_folder(provider: str, area_set: str, postal_area_set: str | None) -> str:
+    return f"venues/{provider}" if area_set == postal_area_set else f"venues/{area_set}/{provider}"
+
+
+def _recorded_path(provider: str, area: Area, postal_area_set: str | None) -> str:
+    return f"{_recorded_folder(provider, area.area_set, postal_area_set)}/{quote(area.area_id, safe='')}.json"
 
 
 def _describe_recording(
@@ -322,22 +387,26 @@ def _describe_recording(
     query: VenueQuery,
     areas: Sequence[Area],
     summary: FetchSummary,
+    postal_area_set: str | None,
 ) -> None:
-    """The manifest's venues section, with each recorded area's request (never a secret)."""
+    """The manifest's venues section of the set, with each recorded area's request (never a secret)."""
+    area_set = areas[0].area_set if areas else postal_area_set
+    name = POSTAL_SECTION if area_set == postal_area_set else f"{POSTAL_SECTION}.{area_set}"
     manifest_path = recorder.root / "manifest.json"
-    previous = Snapshot(recorder.root).manifest.get("venues", {}) if manifest_path.is_file() else {}
+    previous = Snapshot(recorder.root).manifest.get(name, {}) if manifest_path.is_file() else {}
     requests_by_area = previous.get("requests", {}) if previous.get("provider") == provider.name else {}
     recorded = set(summary.landed) | set(summary.reused)  # a reused answer was asked the same way
     requests_by_area.update(
-        {area.postal_code: provider.request(area, query) for area in areas if area.postal_code in recorded}
+        {area.area_id: provider.request(area, query) for area in areas if area.area_id in recorded}
     )
     recorder.describe(
-        "venues",
+        name,
         {
             "provider": provider.name,
+            "area_set": area_set,
             "endpoint": getattr(provider, "endpoint", None),
-            "dir": str(Path("venues") / provider.name),
-            "file_per_area": "{postal_code}.json",
+            "dir": _recorded_folder(provider.name, area_set, postal_area_set),
+            "file_per_area": "{area_id}.json",
             "request": {"radius_m": query.radius_m, "limit": query.limit},
             "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "license": LICENCES.get(provider.name, ""),

@@ -37,9 +37,9 @@ FOURSQUARE_KEY_ENV = "FOURSQUARE_API_KEY"
 class AreaFetchError(FetchError):
     """One area's venues could not be fetched; the run goes on with the others."""
 
-    def __init__(self, postal_code: str, provider: str, reason: str, status: int | None = None) -> None:
-        super().__init__(f"{postal_code}: {provider} {reason}")
-        self.postal_code = postal_code
+    def __init__(self, area_id: str, provider: str, reason: str, status: int | None = None) -> None:
+        super().__init__(f"{area_id}: {provider} {reason}")
+        self.area_id = area_id
         self.status = status
         self.reason = reason
 
@@ -54,9 +54,14 @@ class MissingKeyError(IngestError):
 
 @dataclass(frozen=True)
 class Area:
-    postal_code: str
+    """An area to fetch venues for: its centre, and for a polygon area the radius of the circle
+    that covers it (None: the query's radius, as for a point area)."""
+
+    area_id: str
     latitude: float
     longitude: float
+    area_set: str
+    radius_m: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,8 @@ class VenueResponse:
     """What lands in raw.venue_responses for one area."""
 
     provider: str
-    postal_code: str
+    area_set: str
+    area_id: str
     request: dict[str, Any]
     http_status: int
     source: str
@@ -96,19 +102,19 @@ class VenueProvider(Protocol):
         limiter: RateLimiter,
     ) -> VenueResponse: ...
 
-    def check(self, postal_code: str, body: str) -> None: ...
+    def check(self, area_id: str, body: str) -> None: ...
 
 
-def parse_json(postal_code: str, provider: str, text: str, content_type: str = "") -> Any:
+def parse_json(area_id: str, provider: str, text: str, content_type: str = "") -> Any:
     """The body as JSON, or an `AreaFetchError` that says what came instead."""
     stripped = text.lstrip()
     if "html" in content_type.lower() or stripped.startswith("<"):
-        raise AreaFetchError(postal_code, provider, f"answered HTML instead of JSON: {_snippet(text)}")
+        raise AreaFetchError(area_id, provider, f"answered HTML instead of JSON: {_snippet(text)}")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise AreaFetchError(
-            postal_code,
+            area_id,
             provider,
             f"answered invalid or truncated JSON ({error.msg} at character {error.pos})",
         ) from error
@@ -128,7 +134,7 @@ class FoursquareV2:
         return {
             "latitude": area.latitude,
             "longitude": area.longitude,
-            "radius_m": query.radius_m,
+            "radius_m": area.radius_m or query.radius_m,
             "limit": query.limit,
         }
 
@@ -139,16 +145,16 @@ class FoursquareV2:
         )
 
     @classmethod
-    def check(cls, postal_code: str, body: str) -> None:
-        envelope = parse_json(postal_code, cls.name, body)
+    def check(cls, area_id: str, body: str) -> None:
+        envelope = parse_json(area_id, cls.name, body)
         meta = envelope.get("meta") if isinstance(envelope, dict) else None
         if not isinstance(meta, dict):
             raise AreaFetchError(
-                postal_code, cls.name, f"answered JSON of the wrong shape (no meta object): {_snippet(body)}"
+                area_id, cls.name, f"answered JSON of the wrong shape (no meta object): {_snippet(body)}"
             )
         if meta.get("code") != 200:
             raise AreaFetchError(
-                postal_code,
+                area_id,
                 cls.name,
                 f"response has meta.code {meta.get('code')!r}: {meta.get('errorDetail', '')}",
             )
@@ -161,7 +167,7 @@ class FoursquareV2:
             for group in groups
         ):
             raise AreaFetchError(
-                postal_code,
+                area_id,
                 cls.name,
                 f"answered JSON of the wrong shape: expected response.groups[].items[].venue, got {_snippet(body)}",
             )
@@ -208,7 +214,7 @@ class FoursquarePlaces:
             "ll": f"{area.latitude:.7f},{area.longitude:.7f}",
             "latitude": area.latitude,
             "longitude": area.longitude,
-            "radius_m": query.radius_m,
+            "radius_m": area.radius_m or query.radius_m,
             "limit": query.limit,
             "sort": "DISTANCE",
             "fields": self.fields,
@@ -232,7 +238,7 @@ class FoursquarePlaces:
             self.endpoint,
             {
                 "ll": request["ll"],
-                "radius": str(query.radius_m),
+                "radius": str(request["radius_m"]),
                 "limit": str(min(self.page_limit, query.limit)),
                 "sort": request["sort"],
                 "fields": self.fields,
@@ -242,14 +248,14 @@ class FoursquarePlaces:
         found = 0
         while True:
             response = send(
-                session, "GET", url, what=f"venues for {area.postal_code}", policy=policy,
+                session, "GET", url, what=f"venues for {area.area_id}", policy=policy,
                 limiter=limiter, headers=headers,
             )  # fmt: skip
-            _judge_status(response, area.postal_code, self.name)
+            _judge_status(response, area.area_id, self.name)
             page = parse_json(
-                area.postal_code, self.name, response.text, response.headers.get("Content-Type", "")
+                area.area_id, self.name, response.text, response.headers.get("Content-Type", "")
             )
-            self._check_page(area.postal_code, page)
+            self._check_page(area.area_id, page)
             pages.append(response.text)
             found += len(page["results"])
             following = response.links.get("next", {}).get("url")
@@ -260,27 +266,27 @@ class FoursquarePlaces:
             )
         request["pages"] = len(pages)
         return VenueResponse(
-            self.name, area.postal_code, request, 200, self.endpoint, "[" + ",".join(pages) + "]"
+            self.name, area.area_set, area.area_id, request, 200, self.endpoint, "[" + ",".join(pages) + "]"
         )
 
     @classmethod
-    def check(cls, postal_code: str, body: str) -> None:
-        pages = parse_json(postal_code, cls.name, body)
+    def check(cls, area_id: str, body: str) -> None:
+        pages = parse_json(area_id, cls.name, body)
         if not isinstance(pages, list) or not pages:
-            raise AreaFetchError(postal_code, cls.name, "recording should be a JSON array of response pages")
+            raise AreaFetchError(area_id, cls.name, "recording should be a JSON array of response pages")
         for page in pages:
-            cls._check_page(postal_code, page)
+            cls._check_page(area_id, page)
 
     @classmethod
-    def _check_page(cls, postal_code: str, page: Any) -> None:
+    def _check_page(cls, area_id: str, page: Any) -> None:
         results = page.get("results") if isinstance(page, dict) else None
         if not isinstance(results, list):
             raise AreaFetchError(
-                postal_code, cls.name, f"answered JSON without a results list: {_snippet(str(page))}"
+                area_id, cls.name, f"answered JSON without a results list: {_snippet(str(page))}"
             )
         if not all(isinstance(place, dict) for place in results):
             raise AreaFetchError(
-                postal_code, cls.name, f"answered results that are not places: {_snippet(str(results))}"
+                area_id, cls.name, f"answered results that are not places: {_snippet(str(results))}"
             )
 
 
@@ -319,7 +325,7 @@ class Overpass:
         )
 
     def query(self, area: Area, query: VenueQuery) -> str:
-        around = f"around:{query.radius_m},{area.latitude:.7f},{area.longitude:.7f}"
+        around = f"around:{area.radius_m or query.radius_m},{area.latitude:.7f},{area.longitude:.7f}"
         selectors = "".join(f'  nwr({around})["name"]["{key}"];\n' for key in self.tag_keys)
         return f"[out:json][timeout:{self.timeout_seconds}];\n(\n{selectors});\nout center tags;\n"
 
@@ -329,7 +335,7 @@ class Overpass:
             "query": self.query(area, query),
             "latitude": area.latitude,
             "longitude": area.longitude,
-            "radius_m": query.radius_m,
+            "radius_m": area.radius_m or query.radius_m,
             "limit": query.limit,
         }
 
@@ -343,25 +349,27 @@ class Overpass:
     ) -> VenueResponse:
         request = self.request(area, query)
         response = send(
-            session, "POST", self.endpoint, what=f"venues for {area.postal_code}", policy=policy,
+            session, "POST", self.endpoint, what=f"venues for {area.area_id}", policy=policy,
             limiter=limiter, data={"data": request["query"]},
         )  # fmt: skip
-        _judge_status(response, area.postal_code, self.name)
-        self.check(area.postal_code, response.text, response.headers.get("Content-Type", ""))
-        return VenueResponse(self.name, area.postal_code, request, 200, self.endpoint, response.text)
+        _judge_status(response, area.area_id, self.name)
+        self.check(area.area_id, response.text, response.headers.get("Content-Type", ""))
+        return VenueResponse(
+            self.name, area.area_set, area.area_id, request, 200, self.endpoint, response.text
+        )
 
     @classmethod
-    def check(cls, postal_code: str, body: str, content_type: str = "") -> None:
-        answer = parse_json(postal_code, cls.name, body, content_type)
+    def check(cls, area_id: str, body: str, content_type: str = "") -> None:
+        answer = parse_json(area_id, cls.name, body, content_type)
         elements = answer.get("elements") if isinstance(answer, dict) else None
         if not isinstance(elements, list) or not all(isinstance(element, dict) for element in elements):
             raise AreaFetchError(
-                postal_code, cls.name, f"answered JSON without an elements list: {_snippet(body)}"
+                area_id, cls.name, f"answered JSON without an elements list: {_snippet(body)}"
             )
         remark = str(answer.get("remark", ""))
         if "error" in remark.lower():
             # Overpass reports a timeout or out-of-memory as HTTP 200 with a partial result.
-            raise AreaFetchError(postal_code, cls.name, f"reported an incomplete result: {remark}")
+            raise AreaFetchError(area_id, cls.name, f"reported an incomplete result: {remark}")
 
 
 PROVIDERS: dict[str, type[FoursquareV2] | type[FoursquarePlaces] | type[Overpass]] = {
@@ -377,13 +385,13 @@ LICENCES = {
 }
 
 
-def check_recorded(provider: str, postal_code: str, body: str) -> None:
+def check_recorded(provider: str, area_id: str, body: str) -> None:
     """Check a recorded response as the provider's live answers are checked."""
     if provider not in PROVIDERS:
         raise IngestError(
             f"unknown venue provider {provider!r} in the snapshot; expected one of {sorted(PROVIDERS)}"
         )
-    PROVIDERS[provider].check(postal_code, body)
+    PROVIDERS[provider].check(area_id, body)
 
 
 def make_provider(
@@ -421,19 +429,17 @@ def make_provider(
     raise IngestError(f"unknown venue provider {name!r}; expected foursquare, overpass or foursquare_v2")
 
 
-def _judge_status(response: requests.Response, postal_code: str, provider: str) -> None:
+def _judge_status(response: requests.Response, area_id: str, provider: str) -> None:
     status = response.status_code
     if status in (401, 403):
         raise AuthenticationError(
-            postal_code, provider,
+            area_id, provider,
             f"refused the request with HTTP {status}: check the API key (env {FOURSQUARE_KEY_ENV}) "
             "and its permissions; stopping the run",
             status,
         )  # fmt: skip
     if status != 200:
-        raise AreaFetchError(
-            postal_code, provider, f"answered HTTP {status}: {_snippet(response.text)}", status
-        )
+        raise AreaFetchError(area_id, provider, f"answered HTTP {status}: {_snippet(response.text)}", status)
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:
@@ -447,9 +453,7 @@ def _next_page(endpoint: str, following: str, limit: int, area: Area, provider: 
     """The next page's URL from the `link` header, on the same origin (the key goes with it)."""
     start, link = urlsplit(endpoint), urlsplit(following)
     if (link.scheme, link.netloc) != (start.scheme, start.netloc):
-        raise AreaFetchError(
-            area.postal_code, provider, f"sent a next-page link to another host: {link.netloc}"
-        )
+        raise AreaFetchError(area.area_id, provider, f"sent a next-page link to another host: {link.netloc}")
     return _with_query(following, {"limit": str(limit)})
 
 

@@ -2,7 +2,7 @@
     {#- A post-hook: describe each category column of a pivot (one column per category, so they
         cannot be listed in a yml file) with a DuckDB comment, which dbt docs shows. -#}
     {%- if execute -%}
-        {%- set rows = run_query("select column_name, category, venue_count, postal_code_count from " ~ categories) -%}
+        {%- set rows = run_query("select column_name, category, venue_count, area_count from " ~ categories) -%}
         {%- for row in rows -%}
             comment on column {{ this }}."{{ row[0] }}" is {{ sql_string(
                 "Share of the area's venues in the category \"" ~ row[1] ~ "\" (" ~ row[2] ~ " venues in "

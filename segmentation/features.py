@@ -19,29 +19,30 @@ class FeatureError(ValueError):
 
 @dataclass(frozen=True)
 class Features:
-    """Rows are the areas with venues, ordered by postal code; columns are categories."""
+    """Rows are the areas with venues, ordered by area id; columns are categories."""
 
-    postal_codes: list[str]
+    area_ids: list[str]
     columns: list[str]
     matrix: np.ndarray
 
 
 def read_features(frequencies: duckdb.DuckDBPyRelation, categories: duckdb.DuckDBPyRelation) -> Features:
-    """The frequency columns listed in venue_categories, for the areas with venues. Only those
-    columns are read, so neither the key nor a count nor a label can become a feature."""
+    """The frequency columns listed in `categories` (area_set_categories), for the areas with
+    venues. Only those columns are read, so neither the key nor a count nor a label can become a
+    feature."""
     columns = [name for (name,) in categories.order("column_name").select("column_name").fetchall()]
     present = set(frequencies.columns)
     missing = [name for name in columns if name not in present]
     if missing:
-        raise FeatureError(f"postal_code_category_frequencies lacks the category columns {missing[:5]}")
+        raise FeatureError(f"area_category_frequencies lacks the category columns {missing[:5]}")
     stray = sorted(name for name in present if name.startswith(FEATURE_PREFIX) and name not in set(columns))
     if stray:
-        raise FeatureError(f"postal_code_category_frequencies has columns no category names: {stray[:5]}")
-    rows = frequencies.filter("venue_count > 0").order("postal_code")
-    postal_codes = [code for (code,) in rows.select("postal_code").fetchall()]
-    matrix = np.zeros((len(postal_codes), len(columns)))
-    if not columns or not postal_codes:
-        return Features(postal_codes, columns, matrix)
+        raise FeatureError(f"area_category_frequencies has columns no category names: {stray[:5]}")
+    rows = frequencies.filter("venue_count > 0").order("area_id")
+    area_ids = [area_id for (area_id,) in rows.select("area_id").fetchall()]
+    matrix = np.zeros((len(area_ids), len(columns)))
+    if not columns or not area_ids:
+        return Features(area_ids, columns, matrix)
     # Filled batch by batch from Arrow, so the features are held once, not once per copy.
     reader = rows.select(*[_quoted(name) for name in columns]).to_arrow_reader(_BATCH_ROWS)
     start = 0
@@ -49,7 +50,7 @@ def read_features(frequencies: duckdb.DuckDBPyRelation, categories: duckdb.DuckD
         for position, column in enumerate(batch.columns):
             matrix[start : start + batch.num_rows, position] = column.to_numpy(zero_copy_only=False)
         start += batch.num_rows
-    return Features(postal_codes, columns, matrix)
+    return Features(area_ids, columns, matrix)
 
 
 def scale(matrix: np.ndarray, method: str) -> np.ndarray:

@@ -44,21 +44,21 @@ class MapError(ValueError):
 class MapArea:
     """One area as the map shows it."""
 
-    postal_code: str
-    borough: str | None
-    neighbourhood: str | None
+    area_id: str
+    name: str | None
+    parent_name: str | None  # the borough or district
     latitude: float | None
     longitude: float | None
     cluster_id: int | None
     cluster: str  # "Cluster 1: Coffee Shop · Café · Hotel", or "No venues"
-    top_venues: str | None
+    top_categories: str | None
     venue_count: int
-    boundary: dict[str, Any] | None  # GeoJSON geometry, where the boundary file has the area
+    boundary: dict[str, Any] | None  # GeoJSON geometry: the polygon, where the area has one
 
 
 @dataclass(frozen=True)
 class MapVenue:
-    postal_code: str
+    area_id: str
     name: str | None
     category: str
     latitude: float
@@ -84,10 +84,10 @@ def build_payload(areas: Sequence[MapArea], venues: Sequence[MapVenue] | None, t
     are given) a venue layer that starts hidden."""
     located = [area for area in areas if area.latitude is not None and area.longitude is not None]
     if not located:
-        raise MapError("no area has coordinates; build postal_codes first")
+        raise MapError("no area of the set has coordinates; build the areas first")
     features = [_area_feature(area) for area in located]
     datasets: list[dict[str, Any]] = [
-        {"id": AREAS, "label": "Postal-code areas", "kind": "geojson",
+        {"id": AREAS, "label": "Areas", "kind": "geojson",
          "data": {"type": "FeatureCollection", "features": features}},
     ]  # fmt: skip
     colours = cluster_colours(area.cluster for area in located)
@@ -100,7 +100,7 @@ def build_payload(areas: Sequence[MapArea], venues: Sequence[MapVenue] | None, t
                 "filled": True}),
     ]  # fmt: skip
     tooltips = {
-        AREAS: [_tip(name) for name in ("postal_code", "borough", "neighbourhood", "cluster", "top_venues")],
+        AREAS: [_tip(name) for name in ("area_id", "name", "parent_name", "cluster", "top_categories")],
     }
     if venues:
         datasets.append(
@@ -111,7 +111,7 @@ def build_payload(areas: Sequence[MapArea], venues: Sequence[MapVenue] | None, t
             {"radius": 2, "opacity": 0.8, "filled": True}, visible=False,
         )  # fmt: skip
         layers.append(venue_layer)
-        tooltips[VENUES] = [_tip(name) for name in ("name", "category", "postal_code")]
+        tooltips[VENUES] = [_tip(name) for name in ("name", "category", "area_id")]
     latitude = sum(area.latitude for area in located) / len(located)
     longitude = sum(area.longitude for area in located) / len(located)
     config = {
@@ -179,12 +179,12 @@ def write_html(payload: MapPayload, assets: Assets, path: Path) -> Path:
 def read_map_inputs(
     features: duckdb.DuckDBPyRelation, venues: duckdb.DuckDBPyRelation | None
 ) -> tuple[list[MapArea], list[MapVenue] | None]:
-    """The map's areas (from postal_code_map_features) and venues (from venues, optional)."""
+    """The map's areas (from area_map_features) and venues (from area_venues, optional)."""
     rows = (
-        features.order("postal_code")
+        features.order("area_id")
         .select(
-            "postal_code, borough, neighbourhood, latitude, longitude, cluster_id, cluster_label, top_venues, "
-            "venue_count, boundary_geometry::varchar"
+            "area_id, name, parent_name, latitude, longitude, cluster_id, cluster_label, top_categories, "
+            "venue_count, boundary_geojson::varchar"
         )
         .fetchall()
     )
@@ -193,8 +193,8 @@ def read_map_inputs(
         return areas, None
     located = (
         venues.filter("latitude is not null and longitude is not null")
-        .order("postal_code, response_position")
-        .select("postal_code, name, category, latitude, longitude")
+        .order("area_id, response_position")
+        .select("area_id, name, category, latitude, longitude")
     )
     return areas, [MapVenue(*row) for row in located.fetchall()]
 
@@ -248,12 +248,12 @@ def _area_feature(area: MapArea) -> dict[str, Any]:
         "type": "Feature",
         "geometry": geometry,
         "properties": {
-            "postal_code": area.postal_code,
-            "borough": area.borough,
-            "neighbourhood": area.neighbourhood,
+            "area_id": area.area_id,
+            "name": area.name,
+            "parent_name": area.parent_name,
             "cluster": area.cluster,
             "cluster_id": area.cluster_id,
-            "top_venues": area.top_venues or "",
+            "top_categories": area.top_categories or "",
             "venue_count": area.venue_count,
             "latitude": area.latitude,
             "longitude": area.longitude,
@@ -266,7 +266,7 @@ def _venue_row(venue: MapVenue) -> dict[str, Any]:
     return {
         "name": venue.name,
         "category": venue.category,
-        "postal_code": venue.postal_code,
+        "area_id": venue.area_id,
         "latitude": venue.latitude,
         "longitude": venue.longitude,
     }

@@ -37,13 +37,14 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by postal_code order by distance_m asc nulls last, venue_id asc
+            partition by area_set, area_id order by distance_m asc nulls last, venue_id asc
         ) as distance_rank
     from categorised
 )
 
 select
-    postal_code,
+    area_set,
+    area_id,
     venue_id,
     venue_name,
     category_name,

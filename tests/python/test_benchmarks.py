@@ -25,7 +25,7 @@ def test_the_first_103_areas_are_the_snapshot(shared_data: Path):
     synthetic = generate(Snapshot(SNAPSHOT), 103)
     assert synthetic.venue_rows.num_rows == 2226
     assert len(synthetic.coordinates) == 103 and len(synthetic.page.rows) == 180
-    assert {r.postal_code for r in synthetic.responses} == {c.postal_code for c in synthetic.coordinates}
+    assert {r.area_id for r in synthetic.responses} == {c.postal_code for c in synthetic.coordinates}
 
 
 def test_replicas_copy_an_area_with_its_venues_moved(shared_data: Path):

@@ -20,7 +20,7 @@ def frequencies(
             ('M5A', 2, 0.50, 0.00, 0.50, 1),
             ('M1X', 0, 0.00, 0.00, 0.00, null),
             ('M1B', 1, 1.00, 0.00, 0.00, 2)
-        ) t(postal_code, venue_count, cat_coffee_shop, cat_park, cat_pub, cluster_id)
+        ) t(area_id, venue_count, cat_coffee_shop, cat_park, cat_pub, cluster_id)
         """
     )
     connection.execute(
@@ -35,7 +35,7 @@ def test_features_are_the_listed_category_columns_only():
         features = read_features(*frequencies(connection))
     # The key, the venue count and a label column are never features; areas without venues are left out.
     assert features.columns == ["cat_coffee_shop", "cat_park", "cat_pub"]
-    assert features.postal_codes == ["M1B", "M5A", "M5B"]
+    assert features.area_ids == ["M1B", "M5A", "M5B"]
     assert features.matrix.tolist() == [[1.0, 0.0, 0.0], [0.5, 0.0, 0.5], [0.5, 0.5, 0.0]]
 
 

@@ -33,11 +33,11 @@ SQUARE = {
 
 def areas() -> list[MapArea]:
     return [
-        MapArea("M5A", "Downtown Toronto", f"Regent Park, {HOSTILE}", 43.65, -79.36, 1, "Cluster 1: Café · Park",
+        MapArea("M5A", f"Regent Park, {HOSTILE}", "Downtown Toronto", 43.65, -79.36, 1, "Cluster 1: Café · Park",
                 "Café (3), Park (1)", 4, SQUARE),
-        MapArea("M5W", "Downtown Toronto", "Stn A PO Boxes", 43.64, -79.37, 2, "Cluster 2: Post Office", None, 1,
+        MapArea("M5W", "Stn A PO Boxes", "Downtown Toronto", 43.64, -79.37, 2, "Cluster 2: Post Office", None, 1,
                 None),
-        MapArea("M1X", "Scarborough", "Upper Rouge", 43.83, -79.20, None, "No venues", None, 0, SQUARE),
+        MapArea("M1X", "Upper Rouge", "Scarborough", 43.83, -79.20, None, "No venues", None, 0, SQUARE),
     ]  # fmt: skip
 
 
@@ -65,7 +65,7 @@ def test_hostile_names_stay_text_in_the_page():
     )  # only our own tags close
     data = re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S).group(1)
     payload = json.loads(data)
-    names = [f["properties"]["neighbourhood"] for f in payload["datasets"][0]["data"]["features"]]
+    names = [f["properties"]["name"] for f in payload["datasets"][0]["data"]["features"]]
     assert names[0] == f"Regent Park, {HOSTILE}"
     assert payload["datasets"][1]["data"][0]["name"] == HOSTILE
     assert "window.lib = '<\\/script>';" in page and "content: '<\\/style>'" in page
@@ -86,11 +86,11 @@ def test_layers_polygons_points_and_tooltips():
     assert layers[0]["config"]["visConfig"]["colorRange"]["colors"] == [PALETTE[0], PALETTE[1], GREY]
     tooltip = payload.config["config"]["visState"]["interactionConfig"]["tooltip"]["fieldsToShow"]["areas"]
     assert [field["name"] for field in tooltip] == [
-        "postal_code",
-        "borough",
-        "neighbourhood",
+        "area_id",
+        "name",
+        "parent_name",
         "cluster",
-        "top_venues",
+        "top_categories",
     ]
     assert build_payload(areas(), None, "t").layer_count == 2
 

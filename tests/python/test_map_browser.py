@@ -28,7 +28,7 @@ STATE = """
 const map = window.keplerStore.getState().keplerGl.map;
 const areas = map.visState.datasets.areas;
 const geojson = areas.fields.findIndex(field => field.name === '_geojson');
-const neighbourhood = areas.fields.findIndex(field => field.name === 'neighbourhood');
+const neighbourhood = areas.fields.findIndex(field => field.name === 'name');
 const rows = [...Array(areas.dataContainer.numRows()).keys()];
 return {
   layers: map.visState.layers.map(layer => [layer.id, layer.type, layer.config.isVisible]),
@@ -114,7 +114,7 @@ def test_the_map_renders_offline_with_hostile_names(
     assert query(database, "select neighbourhoods from postal_codes where postal_code = 'M5A'") == [
         ([HOSTILE, "Harbourfront"],)
     ]
-    ((map_path,),) = query(database, "select map_path from postal_code_map")
+    ((map_path,),) = query(database, "select map_path from area_map")
 
     state = open_offline(chrome, Path(map_path))
     assert state["online"] is False and state["styleType"] == "no_map"

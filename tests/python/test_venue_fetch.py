@@ -20,7 +20,7 @@ from ingest.warehouse import connect
 
 KEY = "fsq-TEST-SECRET-0123456789"
 AREAS = [
-    Area(code, 43.60 + index / 100, -79.40 + index / 100)
+    Area(code, 43.60 + index / 100, -79.40 + index / 100, "toronto_fsa")
     for index, code in enumerate(["M1B", "M1C", "M3A", "M4A", "M5A", "M5B", "M6A", "M7A", "M8V", "M9A"])
 ]
 PAGE_1 = (FIXTURES / "venues" / "foursquare_page_1.json").read_bytes()
@@ -63,7 +63,7 @@ def connection(tmp_path: Path):
 
 def area_of(request: Request) -> str:
     latitude = round(float(request.query["ll"][0].split(",")[0]), 4)
-    return next(area.postal_code for area in AREAS if round(area.latitude, 4) == latitude)
+    return next(area.area_id for area in AREAS if round(area.latitude, 4) == latitude)
 
 
 def foursquare_server(server: FakeServer, faults: dict[str, list[Reply]] | None = None) -> None:
@@ -89,12 +89,12 @@ def run_foursquare(connection, server: FakeServer, policy: RetryPolicy, **option
     )
     return fetch_venues(
         connection, provider, options.pop("areas", AREAS), VenueQuery(radius_m=500, limit=options.pop("limit", 100)),
-        session=make_session(), policy=policy, progress=False, **options,
+        session=make_session(), policy=policy, progress=False, postal_area_set="toronto_fsa", **options,
     )  # fmt: skip
 
 
 def landed(connection) -> dict[str, int]:
-    rows = connection.execute("select postal_code, count(*) from raw.venue_responses group by all").fetchall()
+    rows = connection.execute("select area_id, count(*) from raw.venue_responses group by all").fetchall()
     return dict(rows)
 
 
@@ -116,7 +116,7 @@ def test_foursquare_pages_through_the_link_header(connection, policy):
     # 3 asked, 2 found on page 1: the next page asks for 1 at most
     assert [r.query["limit"] for r in rest] == [["1"]]
     body, request = connection.execute(
-        "select response, request from raw.venue_responses where postal_code = 'M1B'"
+        "select response, request from raw.venue_responses where area_id = 'M1B'"
     ).fetchone()
     pages = json.loads(body)
     assert [len(page["results"]) for page in pages] == [2, 1]
@@ -204,21 +204,21 @@ def test_an_interrupted_fetch_resumes_without_duplicates_or_loss(connection, pol
         interrupted = run_foursquare(connection, server, policy, recorder=Interrupting(record))
         assert interrupted.interrupted and "interrupted (Ctrl-C)" in interrupted.describe()
         first_run = set(landed(connection))
-        assert len(interrupted.not_attempted) + len(first_run) + 1 == len(AREAS)
+        assert len(interrupted.not_attempted) + len(first_run) == len(AREAS)  # the one being landed: not attempted
         assert 4 <= len(first_run) < len(AREAS)
         assert len(Snapshot(record).manifest["sha256"]) == 4  # the manifest was flushed on the way out
         server.requests.clear()
         summary = run_foursquare(connection, server, policy, recorder=Recorder(record))
-        assert {area_of(r) for r in server.requests} == {a.postal_code for a in AREAS} - first_run
+        assert {area_of(r) for r in server.requests} == {a.area_id for a in AREAS} - first_run
         assert sorted(summary.reused) == sorted(first_run)
-        assert landed(connection) == {area.postal_code: 1 for area in AREAS}
+        assert landed(connection) == {area.area_id: 1 for area in AREAS}
 
         server.requests.clear()
         again = run_foursquare(connection, server, policy)
         assert server.requests == [] and len(again.reused) == len(AREAS)  # a re-run fetches nothing
         refreshed = run_foursquare(connection, server, policy, refresh=True)
         assert len(refreshed.landed) == len(AREAS)
-    assert sorted(Snapshot(record).manifest["venues"]["requests"]) == sorted(a.postal_code for a in AREAS)
+    assert sorted(Snapshot(record).manifest["venues"]["requests"]) == sorted(a.area_id for a in AREAS)
 
 
 def test_the_key_never_reaches_raw_tables_logs_or_recordings(tmp_path: Path, policy, caplog, capsys):
@@ -291,9 +291,9 @@ def test_overpass_waits_30_seconds_after_a_429_and_rejects_partial_answers(conne
 
 
 def test_replaying_the_shared_snapshot(shared_data: Path, connection):
-    summary = replay_venues(connection, Snapshot(SNAPSHOT))
+    (summary,) = replay_venues(connection, Snapshot(SNAPSHOT), "toronto_fsa")
     assert len(summary.landed) == 103 and not summary.failed
-    again = replay_venues(connection, Snapshot(SNAPSHOT))
+    (again,) = replay_venues(connection, Snapshot(SNAPSHOT), "toronto_fsa")
     assert len(again.reused) == 103 and not again.landed  # identical answers are not landed twice
     assert query_count(connection, "select count(*) from raw.venue_responses") == 103
 
@@ -305,14 +305,14 @@ def test_a_truncated_recording_fails_its_area_only(snapshot_copy: Path, tmp_path
     assert ingest("venues", "--snapshot", snapshot_copy, "--database", database) == 1
     error = capsys.readouterr().err
     assert "M5A: answered invalid or truncated JSON" in error and "102 areas landed" in error
-    assert query(database, "select count(*) from raw.venue_responses where postal_code = 'M5A'") == [(0,)]
+    assert query(database, "select count(*) from raw.venue_responses where area_id = 'M5A'") == [(0,)]
 
 
 def test_venues_need_the_areas_built_first(tmp_path: Path, capsys):
     assert ingest("venues", "--provider", "overpass", "--database", tmp_path / "w.duckdb") == 1
     error = capsys.readouterr().err
-    assert "build.postal_code_centres is not built yet" in error
-    assert "dbt build --select +postal_code_centres" in error
+    assert "build.area_search_circles is not built yet" in error
+    assert "dbt build --select +area_search_circles" in error
 
 
 def query_count(connection: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -328,9 +328,10 @@ def test_a_recording_started_late_still_holds_every_area(connection, policy, tmp
         summary = run_foursquare(connection, server, policy, recorder=Recorder(record))
     assert sorted(summary.reused) == ["M1B", "M1C", "M3A"]
     recorded = sorted(path.stem for path in (record / "venues" / "foursquare").glob("*.json"))
-    assert recorded == sorted(area.postal_code for area in AREAS)
+    assert recorded == sorted(area.area_id for area in AREAS)
     # and the recording replays to the same answers
     with connect(tmp_path / "replay.duckdb") as replayed:
-        assert len(replay_venues(replayed, Snapshot(record)).landed) == len(AREAS)
-        sql = "select postal_code, response::varchar from raw.venue_responses order by 1"
+        (summary,) = replay_venues(replayed, Snapshot(record), "toronto_fsa")
+        assert len(summary.landed) == len(AREAS)
+        sql = "select area_id, response::varchar from raw.venue_responses order by 1"
         assert replayed.execute(sql).fetchall() == connection.execute(sql).fetchall()

@@ -12,6 +12,7 @@ features as (
 select
     upper(trim(features.postal_code)) as postal_code,
     features.geometry,
+    st_geomfromgeojson(features.geometry) as shape,
     features.geometry ->> 'type' as geometry_type,
     features.feature_number,
     features.load_id

@@ -4,13 +4,14 @@
 with
 
 responses as (
-    {{ latest_load(source('foursquare', 'venue_responses'), partition_by='postal_code',
+    {{ latest_load(source('foursquare', 'venue_responses'), partition_by=['area_set', 'area_id'],
         where="provider = 'foursquare'") }}
 ),
 
 parsed as (
     select
-        postal_code,
+        area_set,
+        area_id,
         load_id,
         loaded_at,
         flatten(
@@ -31,7 +32,8 @@ parsed as (
 
 places as (
     select
-        postal_code,
+        area_set,
+        area_id,
         load_id,
         loaded_at,
         unnest(places) as place,
@@ -40,7 +42,8 @@ places as (
 )
 
 select
-    postal_code,
+    area_set,
+    area_id,
     place.fsq_place_id as venue_id,
     place.name as venue_name,
     place.categories[1].name as category_name,

@@ -4,13 +4,14 @@
 with
 
 responses as (
-    {{ latest_load(source('foursquare_v2', 'venue_responses'), partition_by='postal_code',
+    {{ latest_load(source('foursquare_v2', 'venue_responses'), partition_by=['area_set', 'area_id'],
         where="provider = 'foursquare_v2'") }}
 ),
 
 parsed as (
     select
-        postal_code,
+        area_set,
+        area_id,
         load_id,
         loaded_at,
         flatten(
@@ -31,7 +32,8 @@ parsed as (
 
 venues as (
     select
-        postal_code,
+        area_set,
+        area_id,
         load_id,
         loaded_at,
         unnest(items).venue as venue,
@@ -49,7 +51,8 @@ categorised as (
 )
 
 select
-    postal_code,
+    area_set,
+    area_id,
     venue.id as venue_id,
     venue.name as venue_name,
     main_category.name as category_name,

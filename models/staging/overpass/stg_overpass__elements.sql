@@ -8,13 +8,14 @@
 with
 
 responses as (
-    {{ latest_load(source('overpass', 'venue_responses'), partition_by='postal_code',
+    {{ latest_load(source('overpass', 'venue_responses'), partition_by=['area_set', 'area_id'],
         where="provider = 'overpass'") }}
 ),
 
 parsed as (
     select
-        postal_code,
+        area_set,
+        area_id,
         load_id,
         loaded_at,
         (request ->> 'latitude')::double as centre_latitude,
@@ -33,7 +34,8 @@ parsed as (
 
 elements as (
     select
-        postal_code,
+        area_set,
+        area_id,
         load_id,
         loaded_at,
         centre_latitude,
@@ -45,7 +47,8 @@ elements as (
 )
 
 select
-    postal_code,
+    area_set,
+    area_id,
     element.type || '/' || element.id as venue_id,
     element.tags.name as venue_name,
     case

@@ -1,42 +1,66 @@
 -- The places of each points file's latest load (every file is its own source: landing a second
--- file keeps the first one's places; a new version of a file replaces the old one). Places that
--- cannot be placed stay, with the reason in `problem`, and are never matched to an area.
+-- file keeps the first one's places; a new version of a file replaces the old one). A place listed
+-- more than once in a file — the same id, or, without an id, the same name, category and
+-- coordinates — is one place (listed_count says how often it was listed). Places that cannot be
+-- placed stay, with the reason in `problem`, and are never matched to an area.
 with
-
-point_files as (
-    select * from {{ source('points', 'place_point_files') }}
-),
 
 latest_files as (
     select *
-    from point_files
+    from {{ source('points', 'place_point_files') }}
     qualify row_number() over (partition by source order by loaded_at desc, load_id desc) = 1
 ),
 
 place_points as (
     select * from {{ source('points', 'place_points') }}
+),
+
+keyed as (
+    select
+        coalesce(
+            nullif(trim(place_points.venue_id), ''),
+            'md5:' || md5(concat_ws(
+                '|',
+                lower(trim(place_points.name)),
+                lower(trim(place_points.category)),
+                round(try_cast(place_points.latitude as double), 6),
+                round(try_cast(place_points.longitude as double), 6)
+            ))
+        ) as venue_id,
+        place_points.name as venue_name,
+        place_points.category as category_name,
+        try_cast(place_points.latitude as double) as latitude,
+        try_cast(place_points.longitude as double) as longitude,
+        coalesce(
+            place_points.problem,
+            case
+                when try_cast(place_points.latitude as double) is null
+                    or try_cast(place_points.longitude as double) is null then 'no coordinates'
+            end
+        ) as problem,
+        place_points.source,
+        place_points.row_number as file_row_number,
+        place_points.load_id,
+        latest_files.loaded_at
+    from place_points
+    inner join latest_files
+        on
+            place_points.load_id = latest_files.load_id
+            and place_points.source = latest_files.source
 )
 
 select
-    coalesce(place_points.venue_id, place_points.source || '#' || place_points.row_number) as venue_id,
-    place_points.name as venue_name,
-    place_points.category as category_name,
-    try_cast(place_points.latitude as double) as latitude,
-    try_cast(place_points.longitude as double) as longitude,
-    coalesce(
-        place_points.problem,
-        case
-            when try_cast(place_points.latitude as double) is null
-                or try_cast(place_points.longitude as double) is null then 'no coordinates'
-        end
-    ) as problem,
-    place_points.source,
-    place_points.row_number as file_row_number,
+    venue_id,
+    venue_name,
+    category_name,
+    latitude,
+    longitude,
+    problem,
+    source,
+    file_row_number,
+    count(*) over (partition by source, venue_id) as listed_count,
     'points' as provider,
-    place_points.load_id,
-    latest_files.loaded_at
-from place_points
-inner join latest_files
-    on
-        place_points.load_id = latest_files.load_id
-        and place_points.source = latest_files.source
+    load_id,
+    loaded_at
+from keyed
+qualify row_number() over (partition by source, venue_id order by file_row_number) = 1

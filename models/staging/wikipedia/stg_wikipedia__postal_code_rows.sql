@@ -16,6 +16,8 @@ select
     postal_code_rows.neighbourhood as neighbourhood_text,
     postal_code_rows.layout as page_layout,
     latest_page.revision_id as page_revision_id,
+    latest_page.area_set,
+    latest_page.source as page_source,
     postal_code_rows.load_id,
     latest_page.loaded_at
 from postal_code_rows

@@ -1,9 +1,10 @@
-"""KMeans over the area category frequencies. The features are the category columns named in
-venue_categories, read explicitly, so no key, count or label can leak into them. Areas without
-venues get no cluster (null, is_clustered false): they are neither dropped nor clustered as zero
-vectors. Cluster ids run 1..k from the largest cluster, so two runs give the same ids. With
-n_clusters auto, k is chosen by the rule cluster_model_selection applies, over the same fits (this
-model does not wait for that one: the two run side by side)."""
+"""KMeans over the category frequencies of the chosen area set (var area_set, default the postal
+set). The features are the category columns named in area_set_categories, read explicitly, so no
+key, count or label can leak into them. Areas without venues get no cluster (null, is_clustered
+false): they are neither dropped nor clustered as zero vectors. Cluster ids run 1..k from the
+largest cluster, so two runs give the same ids. With n_clusters auto, k is chosen by the rule
+cluster_model_selection applies, over the same fits (this model does not wait for that one: the two
+run side by side)."""
 
 from typing import Any
 
@@ -24,13 +25,19 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     k_min = int(dbt.config.get("k_min"))
     k_max = int(dbt.config.get("k_max"))
     sample_size = int(dbt.config.get("silhouette_sample_size"))
-    features = read_features(dbt.ref("postal_code_category_frequencies"), dbt.ref("venue_categories"))
+    (area_set,) = dbt.ref("int_area_set_chosen").select("area_set").fetchone()
+    features = read_features(dbt.ref("area_category_frequencies"), dbt.ref("area_set_categories"))
     areas = [
-        code for (code,) in dbt.ref("postal_codes").order("postal_code").select("postal_code").fetchall()
+        area_id
+        for (area_id,) in dbt.ref("areas")
+        .filter(f"area_set = '{area_set}'")
+        .order("area_id")
+        .select("area_id")
+        .fetchall()
     ]
     assigned = {}
     k = None
-    if features.postal_codes:
+    if features.area_ids:
         matrix = scale(features.matrix, scaling)
         candidates = []
         if setting.strip().lower() == "auto":
@@ -44,19 +51,18 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         k = resolve_k(setting, candidates)
         clustering = fit_kmeans(matrix, k, random_state=random_state, n_init=n_init)
         assigned = {
-            code: (int(label), float(distance))
-            for code, label, distance in zip(
-                features.postal_codes, clustering.labels, clustering.distances, strict=True
+            area_id: (int(label), float(distance))
+            for area_id, label, distance in zip(
+                features.area_ids, clustering.labels, clustering.distances, strict=True
             )
         }
     return pa.table(
         {
-            "postal_code": pa.array(areas, pa.string()),
-            "cluster_id": pa.array([assigned.get(code, (None,))[0] for code in areas], pa.int32()),
-            "distance_to_centre": pa.array(
-                [assigned.get(code, (None, None))[1] for code in areas], pa.float64()
-            ),
-            "is_clustered": pa.array([code in assigned for code in areas]),
+            "area_set": pa.array([area_set] * len(areas), pa.string()),
+            "area_id": pa.array(areas, pa.string()),
+            "cluster_id": pa.array([assigned.get(a, (None,))[0] for a in areas], pa.int32()),
+            "distance_to_centre": pa.array([assigned.get(a, (None, None))[1] for a in areas], pa.float64()),
+            "is_clustered": pa.array([a in assigned for a in areas]),
             "n_clusters": pa.array([k] * len(areas), pa.int32()),
             "feature_scaling": pa.array([scaling] * len(areas), pa.string()),
             "feature_count": pa.array([len(features.columns)] * len(areas), pa.int32()),

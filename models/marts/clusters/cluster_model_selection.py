@@ -1,7 +1,7 @@
-"""KMeans for k = k_min..k_max on the area category frequencies: inertia, silhouette,
-Calinski–Harabasz, Davies–Bouldin and cluster sizes per k, the k the auto rule picks, each k's
-assignment of areas (postal_code_clusters_by_k unnests it), and a PNG plot of the criteria against
-k written beside the map."""
+"""KMeans for k = k_min..k_max on the category frequencies of the chosen area set: inertia,
+silhouette, Calinski–Harabasz, Davies–Bouldin and cluster sizes per k, the k the auto rule picks,
+each k's assignment of areas (area_clusters_by_k unnests it), and a PNG plot of the criteria
+against k written to the output folder as <area_set>_cluster_model_selection.png."""
 
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,10 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     random_state = int(dbt.config.get("random_state"))
     n_init = int(dbt.config.get("n_init"))
     sample_size = int(dbt.config.get("silhouette_sample_size"))
-    map_path = Path(str(dbt.config.get("map_path")))
+    output_dir = Path(str(dbt.config.get("output_dir")))
 
-    features = read_features(dbt.ref("postal_code_category_frequencies"), dbt.ref("venue_categories"))
+    (area_set,) = dbt.ref("int_area_set_chosen").select("area_set").fetchone()
+    features = read_features(dbt.ref("area_category_frequencies"), dbt.ref("area_set_categories"))
     candidates = evaluate(
         scale(features.matrix, scaling),
         range(k_min, k_max + 1),
@@ -34,10 +35,11 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         silhouette_sample_size=sample_size,
     )
     chosen = choose_k(candidates)
-    plot = map_path.with_name("cluster_model_selection.png")
+    plot = output_dir / f"{area_set}_cluster_model_selection.png"
     plot_model_selection(candidates, chosen.k if chosen else None, plot)
     return pa.table(
         {
+            "area_set": pa.array([area_set] * len(candidates), pa.string()),
             "k": pa.array([c.k for c in candidates], pa.int32()),
             "inertia": pa.array([c.inertia for c in candidates], pa.float64()),
             "silhouette": pa.array([c.silhouette for c in candidates], pa.float64()),
@@ -48,7 +50,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "meets_size_rule": pa.array([c.smallest_cluster >= MIN_CLUSTER_SIZE for c in candidates]),
             "is_chosen": pa.array([chosen is not None and c.k == chosen.k for c in candidates]),
             "feature_count": pa.array([len(features.columns)] * len(candidates), pa.int32()),
-            "postal_codes": pa.array([features.postal_codes] * len(candidates), pa.list_(pa.string())),
+            "area_ids": pa.array([features.area_ids] * len(candidates), pa.list_(pa.string())),
             "cluster_ids": pa.array([c.clustering.labels.tolist() for c in candidates], pa.list_(pa.int32())),
             "distances": pa.array(
                 [c.clustering.distances.tolist() for c in candidates], pa.list_(pa.float64())

@@ -1,15 +1,16 @@
--- One row per cluster: its size and members, the five most distinctive categories with their lift
--- (from cluster_categories), and a short label built from the top three.
+-- One row per cluster of the chosen area set: its size and members, the five most distinctive
+-- categories with their lift (from cluster_categories), and a short label built from the top three.
 with
 
 members as (
     select
+        area_set,
         cluster_id,
-        count(*) as postal_code_count,
-        list(postal_code order by postal_code) as postal_codes
-    from {{ ref('postal_code_clusters') }}
+        count(*) as area_count,
+        list(area_id order by area_id) as area_ids
+    from {{ ref('area_clusters') }}
     where cluster_id is not null
-    group by cluster_id
+    group by area_set, cluster_id
 ),
 
 categories as (
@@ -32,10 +33,11 @@ distinctive as (
 )
 
 select
+    members.area_set,
     members.cluster_id,
-    members.postal_code_count,
+    members.area_count,
     distinctive.venue_count,
-    members.postal_codes,
+    members.area_ids,
     distinctive.distinctive_categories,
     distinctive.distinctive_lifts,
     distinctive.label,

@@ -1,10 +1,14 @@
-"""The cluster map: one self-contained kepler.gl HTML file (var map_path) that renders with the
-network off — areas coloured by cluster (polygons where the boundary file has the area, a centre
+"""The cluster map of the chosen area set: one self-contained kepler.gl HTML file,
+<output_dir>/<area_set>_clusters_map.html (or var map_path), titled with the set's name, that
+renders with the network off — areas coloured by cluster (polygons where the area has one, a centre
 point for every area), areas without venues in grey, venue points (hidden until switched on),
-tooltips with postal code, borough, neighbourhoods, cluster label and top 5 venues. The venue
-layer is left out (and the row says so) when there are more venues than var map_venue_limit. With var
+tooltips with the area's id, name, parent, cluster label and top 5 categories. The venue layer is
+left out (and the row says so) when there are more venues than var map_venue_limit. With var
 map_with_cdn_copy, also the keplergl package's own save_to_html export beside it (*_cdn.html).
-Returns one row describing what was written."""
+
+The map is the last model: it reads every other mart, so dbt runs it only once every model and test
+before it has passed, and a failed build never rewrites the map. Returns one row describing what
+was written."""
 
 from pathlib import Path
 from typing import Any
@@ -19,25 +23,41 @@ from segmentation.kepler_map import build_payload, read_map_inputs, write_cdn_ht
 def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     dbt.config(materialized="table")
     # One dbt.config.get per statement: dbt finds the keys a Python model reads by parsing it.
-    map_path = Path(str(dbt.config.get("map_path")))
+    map_path_setting = str(dbt.config.get("map_path") or "")
+    output_dir = Path(str(dbt.config.get("output_dir")))
     assets_dir = Path(str(dbt.config.get("kepler_assets_dir")))
     with_cdn_copy = str(dbt.config.get("map_with_cdn_copy")).lower() == "true"
     with_venues = str(dbt.config.get("map_with_venues")).lower() == "true"
     venue_limit = int(dbt.config.get("map_venue_limit"))
 
-    # Refs stand in statements of their own too: dbt finds them by parsing.
-    features = dbt.ref("postal_code_map_features")
-    all_venues = dbt.ref("venues")
+    # Marts not otherwise upstream of the map, read here only so that the map waits for them and
+    # their tests.
+    dbt.ref("area_overlaps")
+    dbt.ref("area_search_circles")
+    dbt.ref("postal_codes")
+    dbt.ref("postal_code_top_categories_wide")
+    dbt.ref("postal_code_clusters")
+    dbt.ref("postal_code_clusters_by_k")
+    dbt.ref("postal_code_map_features")
+    dbt.ref("postal_code_category_frequencies")
+    dbt.ref("cluster_model_selection")
+    dbt.ref("area_clusters_by_k")
+
+    (area_set,) = dbt.ref("int_area_set_chosen").select("area_set").fetchone()
+    map_path = Path(map_path_setting) if map_path_setting else output_dir / f"{area_set}_clusters_map.html"
+    features = dbt.ref("area_map_features")
+    all_venues = dbt.ref("area_venues").filter(f"area_set = '{area_set}'")
     venue_total = all_venues.count("*").fetchone()[0]
     venue_layer = with_venues and venue_total <= venue_limit
     areas, venues = read_map_inputs(features, all_venues if venue_layer else None)
-    payload = build_payload(areas, venues, title="Postal-code areas by venue cluster")
+    payload = build_payload(areas, venues, title=f"{area_set}: areas by venue cluster")
     write_html(payload, load(assets_dir), map_path)
     cdn_path = None
     if with_cdn_copy:
         cdn_path = write_cdn_html(payload, map_path.with_name(map_path.stem + "_cdn.html"))
     return pa.table(
         {
+            "area_set": [area_set],
             "map_path": [str(map_path)],
             "cdn_map_path": pa.array([str(cdn_path) if cdn_path else None], pa.string()),
             "bytes": [map_path.stat().st_size],

@@ -1,0 +1,121 @@
+"""The core of the DuckDB `raw` schema: opening the warehouse, load ids, and appending.
+
+Every load gets a `load_id` and `loaded_at`; nothing is ever updated or deleted. Landing input
+identical to the latest load (same bytes, read the same way) is skipped, so re-runs are idempotent;
+the staging models read the latest load of each source. Each source's tables and landing live
+beside its reader (wikipedia_store, coordinates_store, venue_store, points, boundaries, areas);
+`ingest.warehouse.connect` opens the warehouse with all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ingest.errors import IngestError, WarehouseInUseError
+
+DEFAULT_DATABASE = "warehouse.duckdb"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    load_id: str
+    rows: int
+    reused: bool
+
+
+def database_path(explicit: str | None = None) -> Path:
+    """`--database`, else env `DBT_DUCKDB_PATH` (as dbt's profile reads it), else ./warehouse.duckdb."""
+    return Path(explicit or os.environ.get("DBT_DUCKDB_PATH") or DEFAULT_DATABASE)
+
+
+def open_database(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection; another process holding the file is a `WarehouseInUseError` that
+    names the process."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = duckdb.connect(str(path))
+    except duckdb.Error as error:
+        raise in_use_error(path, error) from error
+    # A missing table is an error, never a Python variable of the same name (DuckDB's replacement scans).
+    connection.execute("set python_enable_replacements = false")
+    return connection
+
+
+def in_use_error(path: Path, error: duckdb.Error) -> IngestError:
+    """One line that says which process holds the file, or why the file cannot be opened."""
+    text = str(error)
+    holder = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", text)
+    if holder:
+        command = _command_line(int(holder.group(2))) or holder.group(1)
+        return WarehouseInUseError(
+            f"the warehouse {path} is in use by process {holder.group(2)} ({command}); close it (a DuckDB "
+            "shell, a notebook, another dbt or ingest run) and try again"
+        )
+    return IngestError(f"cannot open the DuckDB file {path}: {text.splitlines()[0]}")
+
+
+def new_load_id() -> str:
+    """Sortable by time, unique across processes."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+
+
+def latest_load_matches(
+    connection: duckdb.DuckDBPyConnection, table: str, digest: str, column: str, value: str
+) -> str | None:
+    """The latest load's id if it landed these same bytes read the same way (`column` = `value`):
+    landing them again would change nothing."""
+    latest = connection.execute(
+        f"select load_id, sha256, {column} from {table} order by loaded_at desc, load_id desc limit 1"
+    ).fetchone()
+    return latest[0] if latest and latest[1:] == (digest, value) else None
+
+
+@contextmanager
+def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """`with transaction(con):` commits on success and rolls back on any error."""
+    connection.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    connection.execute("commit")
+
+
+def append(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    """Bulk insert through Arrow (one statement, however many rows)."""
+    rows = list(rows)
+    if not rows:
+        return
+    batch = pa.Table.from_arrays(
+        [pa.array(values) for values in zip(*rows, strict=True)], names=list(columns)
+    )
+    connection.register("_batch", batch)
+    try:
+        connection.execute(f"insert into {table} ({', '.join(columns)}) select * from _batch")
+    finally:
+        connection.unregister("_batch")
+
+
+def _command_line(pid: int) -> str | None:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)[:200] or None

@@ -1,0 +1,104 @@
+"""The Wikipedia page's raw tables and its landing: the page as text and the rows the parser
+extracted, one load per page; a refused page is kept for inspection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+
+from ingest.encoding import decode
+from ingest.raw_store import LoadResult, append, new_load_id, transaction
+from ingest.snapshot import sha256
+from ingest.wikipedia import PARSER_VERSION, ParsedPage
+
+DDL = """
+create table if not exists raw.wikipedia_pages (
+    load_id varchar primary key,
+    source varchar not null,          -- url or file path
+    sha256 varchar not null,
+    layout varchar not null,
+    revision_id bigint,
+    parser_version varchar not null,
+    loaded_at timestamptz not null,
+    html varchar not null             -- the page as text (read as `encoding` says)
+);
+
+create table if not exists raw.wikipedia_postal_code_rows (
+    load_id varchar not null,
+    row_number integer not null,      -- page order
+    postal_code varchar not null,
+    borough varchar,                  -- text as found
+    neighbourhood varchar,            -- text as found, line breaks kept
+    layout varchar not null,
+    primary key (load_id, row_number)
+);
+
+create table if not exists raw.wikipedia_rejected_pages (
+    load_id varchar primary key,
+    source varchar not null,
+    sha256 varchar not null,
+    error varchar not null,
+    loaded_at timestamptz not null,
+    html varchar not null
+);
+"""
+
+MIGRATIONS = """
+alter table raw.wikipedia_pages add column if not exists encoding varchar;
+alter table raw.wikipedia_pages add column if not exists area_set varchar;
+alter table raw.wikipedia_rejected_pages add column if not exists encoding varchar;
+"""
+
+
+def land_wikipedia_page(
+    connection: duckdb.DuckDBPyConnection, *, source: str, content: bytes, page: ParsedPage, area_set: str
+) -> LoadResult:
+    digest = sha256(content)
+    latest = connection.execute(
+        "select load_id, sha256, parser_version, area_set from raw.wikipedia_pages "
+        "order by loaded_at desc, load_id desc limit 1"
+    ).fetchone()
+    if latest and latest[1:] == (digest, PARSER_VERSION, area_set):
+        return LoadResult(latest[0], len(page.rows), reused=True)
+    load_id = new_load_id()
+    decoded = page.decoded or decode(content)
+    with transaction(connection):
+        connection.execute(
+            "insert into raw.wikipedia_pages (load_id, source, sha256, layout, revision_id, parser_version, "
+            "loaded_at, html, encoding, area_set) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [load_id, source, digest, page.layout, page.revision_id, PARSER_VERSION, datetime.now(UTC),
+             decoded.text, decoded.encoding, area_set],
+        )  # fmt: skip
+        append(
+            connection,
+            "raw.wikipedia_postal_code_rows",
+            ("load_id", "row_number", "postal_code", "borough", "neighbourhood", "layout"),
+            (
+                (load_id, r.row_number, r.postal_code, r.borough, r.neighbourhood, page.layout)
+                for r in page.rows
+            ),
+        )
+    return LoadResult(load_id, len(page.rows), reused=False)
+
+
+def land_rejected_page(
+    connection: duckdb.DuckDBPyConnection, *, source: str, content: bytes, error: str
+) -> str:
+    """Keep a page the parser refused, so it can be inspected; the models never read it."""
+    load_id = new_load_id()
+    decoded = decode(content)
+    connection.execute(
+        "insert into raw.wikipedia_rejected_pages (load_id, source, sha256, error, loaded_at, html, encoding) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        [load_id, source, sha256(content), error, datetime.now(UTC), decoded.text, decoded.encoding],
+    )
+    return load_id
+
+
+def postal_area_set(connection: duckdb.DuckDBPyConnection) -> str | None:
+    """The area set of the latest page (the postal set), or None when no page has landed."""
+    row = connection.execute(
+        "select area_set from raw.wikipedia_pages order by loaded_at desc, load_id desc limit 1"
+    ).fetchone()
+    return row[0] if row else None

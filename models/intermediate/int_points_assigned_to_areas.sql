@@ -1,0 +1,131 @@
+-- The points provider's places, assigned to the areas of every set:
+--   * a polygon area gets every place its polygon contains (a spatial join in DuckDB), nearest
+--     its centroid first: assigned_by inside_polygon;
+--   * a point area gets the places within var venue_radius_m (default 500) of it, the nearest
+--     var venue_limit (100), ties by id: assigned_by within_radius (a bounding box narrows the join
+--     before the great-circle distance is computed).
+-- A place inside two overlapping areas of one set counts in both (area_overlaps reports it). A
+-- category that looks like an OSM tag value ("supermarket") is named by the seed or by itself.
+{%- set radius = var('venue_radius_m') | float %}
+{%- set metres_per_degree = 111320.0 %}
+with
+
+areas as (
+    select
+        area_set,
+        area_id,
+        geometry_kind,
+        geometry,
+        latitude,
+        longitude
+    from {{ ref('int_areas_unioned') }}
+    where latitude is not null and longitude is not null
+),
+
+places as (
+    select
+        *,
+        st_point(longitude, latitude) as place_point
+    from {{ ref('stg_points__places') }}
+    where problem is null
+),
+
+tag_categories as (
+    select
+        tag_value,
+        category
+    from {{ ref('osm_tag_categories') }}
+    qualify row_number() over (
+            partition by tag_value
+            order by list_position({{ var('osm_tag_keys') }}, tag_key) asc
+        ) = 1
+),
+
+inside as (
+    select
+        areas.area_set,
+        areas.area_id,
+        places.venue_id,
+        places.venue_name,
+        places.category_name,
+        places.latitude,
+        places.longitude,
+        places.provider,
+        places.load_id,
+        places.loaded_at,
+        {{ haversine_m('areas.latitude', 'areas.longitude', 'places.latitude', 'places.longitude') }}
+            as distance_m,
+        'inside_polygon' as assigned_by
+    from (
+        select * from areas
+        where geometry_kind = 'polygon'
+    ) as areas
+    inner join places on st_contains(areas.geometry, places.place_point)
+),
+
+nearby as (
+    select
+        areas.area_set,
+        areas.area_id,
+        places.venue_id,
+        places.venue_name,
+        places.category_name,
+        places.latitude,
+        places.longitude,
+        places.provider,
+        places.load_id,
+        places.loaded_at,
+        {{ haversine_m('areas.latitude', 'areas.longitude', 'places.latitude', 'places.longitude') }}
+            as distance_m,
+        'within_radius' as assigned_by
+    from (
+        select * from areas
+        where geometry_kind = 'point'
+    ) as areas
+    inner join places
+        on
+            places.latitude between areas.latitude - {{ radius / metres_per_degree * 1.01 }}
+            and areas.latitude + {{ radius / metres_per_degree * 1.01 }}
+            and places.longitude between
+            areas.longitude - {{ radius / metres_per_degree * 1.01 }} / cos(radians(areas.latitude))
+            and areas.longitude + {{ radius / metres_per_degree * 1.01 }} / cos(radians(areas.latitude))
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by area_set, area_id order by distance_m asc, venue_id asc
+        ) as distance_rank
+    from (
+        select * from inside
+        union all
+        select * from nearby
+        where distance_m <= {{ radius }}
+    ) as assigned
+)
+
+select
+    ranked.area_set,
+    ranked.area_id,
+    ranked.venue_id,
+    ranked.venue_name,
+    case
+        when regexp_full_match(ranked.category_name, '[a-z0-9_; ]+')
+            then coalesce(
+                    tag_categories.category,
+                    {{ readable_category("trim(split_part(ranked.category_name, ';', 1))") }}
+                )
+        else ranked.category_name
+    end as category_name,
+    ranked.latitude,
+    ranked.longitude,
+    ranked.distance_m,
+    ranked.distance_rank as response_position,
+    ranked.assigned_by,
+    ranked.provider,
+    ranked.load_id,
+    ranked.loaded_at
+from ranked
+left join tag_categories on trim(split_part(ranked.category_name, ';', 1)) = tag_categories.tag_value
+where ranked.assigned_by = 'inside_polygon' or ranked.distance_rank <= {{ var('venue_limit') }}

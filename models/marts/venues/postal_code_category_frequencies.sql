@@ -1,0 +1,8 @@
+-- The postal set's view of area_category_frequencies (the one-hot pivot), keyed by postal code.
+-- It follows var area_set: when another set is chosen for the clusters, it is empty.
+{{ config(materialized='view') }}
+select
+    area_id as postal_code,
+    * exclude (area_set, area_id)  -- noqa: AM04
+from {{ ref('area_category_frequencies') }}
+where area_set in (select centres.area_set from {{ ref('postal_code_centres') }} as centres)

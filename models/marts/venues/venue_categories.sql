@@ -1,0 +1,12 @@
+-- One row per venue category of every area set, with the column that holds it in
+-- area_category_frequencies (macro category_column_name: "Café" -> cat_cafe). A category's column
+-- depends on that category alone; two categories never share one (the column_name tests hold it).
+select
+    category,
+    {{ category_column_name('category') }} as column_name,
+    count(*) as venue_count,
+    count(distinct area_set || chr(31) || area_id) as area_count,
+    count(distinct category_as_found) as spelling_count
+from {{ ref('area_venues') }}
+group by category
+order by column_name
