@@ -58,7 +58,7 @@ build: $(STAMP) $(ASSETS) check-warehouse
 # The main job: ingest, then build and test every model.
 run: ingest build
 	@echo "Built $${DBT_DUCKDB_PATH:-warehouse.duckdb}. Query it with SQL: $(BIN)/duckdb -readonly $${DBT_DUCKDB_PATH:-warehouse.duckdb} \"from postal_codes limit 5\""
-	@echo "The map: $${SEGMENTATION_OUTPUT_DIR:-output}/toronto_clusters_map.html (open it in a browser; it works offline)."
+	@echo "The map (open it in a browser; it works offline):"; ls -1t $${SEGMENTATION_OUTPUT_DIR:-output}/*_clusters_map.html | head -1
 
 # All tests: linters, then pytest (unit tests, and dbt builds of the real data in ../shared/data).
 test: lint pytest

@@ -3,15 +3,20 @@
 --     area (as_fetched); for a polygon area, which was fetched as the circle around it, only what
 --     falls inside the polygon is kept (inside_polygon);
 --   * the points provider's places are assigned in int_points_assigned_to_areas.
--- The provider is var venue_provider, or (auto) per set the provider landed most recently among
--- those that place a venue in it (landing another city's points does not replace this city's
--- venues). A venue without a category gets "(no category)".
+-- The provider of each set is var venue_provider: auto (the default), one provider for every set,
+-- or a mapping {area set: provider} (sets it does not name: auto). Auto is, per set, the live
+-- provider fetched (or replayed) for it most recently, else the points files: a points file is
+-- assigned to every set, so landing one (another city's, or OSM places) never replaces the venues
+-- fetched for a set. A venue without a category gets "(no category)".
 {%- set providers = var('venue_providers') %}
 {%- set chosen = var('venue_provider') %}
-{%- if chosen != 'auto' and chosen not in providers %}
-    {{ exceptions.raise_compiler_error(
-        "var venue_provider is " ~ chosen ~ "; expected auto or one of " ~ providers | join(', ')) }}
-{%- endif %}
+{%- set per_set = chosen if chosen is mapping else {} %}
+{%- for provider in ([chosen] if chosen is string else per_set.values()) %}
+    {%- if provider != 'auto' and provider not in providers %}
+        {{ exceptions.raise_compiler_error(
+            "var venue_provider names " ~ provider ~ "; expected auto or one of " ~ providers | join(', ')) }}
+    {%- endif %}
+{%- endfor %}
 with
 
 live as (
@@ -79,26 +84,33 @@ unioned as (
     from {{ ref('int_points_assigned_to_areas') }}
 ),
 
+landed as (
+    select
+        area_set,
+        provider,
+        max(loaded_at) as loaded_at
+    from unioned
+    group by area_set, provider
+),
+
 chosen_providers as (
-    {%- if chosen == 'auto' %}
-        select
-            area_set,
-            first(provider order by loaded_at desc, provider asc) as provider
-        from (
-            select
-                area_set,
-                provider,
-                max(loaded_at) as loaded_at
-            from unioned
-            group by area_set, provider
-        ) as landed
-        group by area_set
-    {%- else %}
-        select distinct
-            area_set,
+    select
+        area_set,
+        {%- set named = per_set.items() | rejectattr(1, 'equalto', 'auto') | list %}
+        {%- if chosen is string and chosen != 'auto' %}
             '{{ chosen }}' as provider
-        from unioned
-    {%- endif %}
+        {%- elif named %}
+            case area_set
+                {%- for area_set, provider in named %}
+                    when '{{ area_set }}' then '{{ provider }}'
+                {%- endfor %}
+                else first(provider order by provider = 'points' asc, loaded_at desc, provider asc)
+            end as provider
+        {%- else %}
+            first(provider order by provider = 'points' asc, loaded_at desc, provider asc) as provider
+        {%- endif %}
+    from landed
+    group by area_set
 )
 
 select

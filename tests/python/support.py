@@ -29,17 +29,17 @@ def ingest(*args: str | Path) -> int:
 
 
 def run_dbt(database: Path, *args: str, variables: dict | None = None) -> subprocess.CompletedProcess[str]:
-    """Run dbt from the project root against `database`, keeping its artefacts (and the map)
-    beside it; `variables` become --vars."""
+    """Run dbt from the project root against `database`, keeping its artefacts (and the map, in
+    output/) beside it; `variables` become --vars."""
     work = database.parent
-    variables = {"map_path": str(work / "output" / "map.html"), **(variables or {})}
-    if args and args[0] in ("build", "run"):
+    if args and args[0] in ("build", "run") and variables:
         args = (*args, "--vars", json.dumps(variables))
     env = {
         **os.environ,
         "DBT_DUCKDB_PATH": str(database),
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
+        "SEGMENTATION_OUTPUT_DIR": str(work / "output"),
         "DO_NOT_TRACK": "1",
     }
     dbt = Path(sys.executable).with_name("dbt")

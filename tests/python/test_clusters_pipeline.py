@@ -42,19 +42,23 @@ def test_the_features_are_exactly_the_category_columns(snapshot_build):
     database, _ = snapshot_build
     with duckdb.connect(str(database), read_only=True) as connection:
         features = read_features(
-            connection.table("postal_code_category_frequencies"), connection.table("venue_categories")
+            connection.table("area_category_frequencies"), connection.table("area_set_categories")
         )
         categories = [
             name
             for (name,) in connection.execute(
-                "select column_name from venue_categories order by 1"
+                "select column_name from area_set_categories order by 1"
             ).fetchall()
         ]
         table_columns = [
-            row[0] for row in connection.execute("describe postal_code_category_frequencies").fetchall()
+            row[0] for row in connection.execute("describe area_category_frequencies").fetchall()
         ]
     assert features.columns == categories and len(categories) == 273
-    assert set(table_columns) - set(features.columns) == {"postal_code", "venue_count"}  # never features
+    assert set(table_columns) - set(features.columns) == {
+        "area_set",
+        "area_id",
+        "venue_count",
+    }  # never features
     assert features.matrix.shape == (100, 273)
     assert abs(features.matrix.sum(axis=1) - 1).max() < 1e-9
 
@@ -74,12 +78,13 @@ def test_model_selection_and_the_auto_rule(snapshot_build):
     qualified = [row for row in rows if min(row[5]) >= 2] or rows
     best = max(row[2] for row in qualified)
     assert [row[0] for row in rows if row[6]] == [min(row[0] for row in qualified if row[2] == best)]
-    assert (database.parent / "output" / "cluster_model_selection.png").read_bytes()[:4] == b"\x89PNG"
+    plot = database.parent / "output" / "toronto_fsa_cluster_model_selection.png"
+    assert plot.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_n_clusters_from_vars_and_auto(built_copy: Path):
     """A partial build (`--select`) is not published: its tables are read in the build schema."""
-    result = run_dbt(built_copy, "build", "--select", "postal_code_clusters+", variables={"n_clusters": 4})
+    result = run_dbt(built_copy, "build", "--select", "area_clusters+", variables={"n_clusters": 4})
     assert result.returncode == 0, result.stdout
     assert "Not published" in result.stdout
     assert query(
@@ -87,9 +92,7 @@ def test_n_clusters_from_vars_and_auto(built_copy: Path):
     ) == [(4, 4)]
     assert query(built_copy, "select count(*) from build.cluster_profiles") == [(4,)]
     assert query(built_copy, "select max(n_clusters) from main.postal_code_clusters") == [(5,)]
-    result = run_dbt(
-        built_copy, "build", "--select", "postal_code_clusters+", variables={"n_clusters": "auto"}
-    )
+    result = run_dbt(built_copy, "build", "--select", "area_clusters+", variables={"n_clusters": "auto"})
     assert result.returncode == 0, result.stdout
     (chosen,) = query(built_copy, "select k from build.cluster_model_selection where is_chosen")[0]
     assert query(
@@ -115,7 +118,7 @@ def test_profiles_label_every_cluster(snapshot_build):
     database, _ = snapshot_build
     profiles = query(
         database,
-        "select cluster_id, postal_code_count, label, len(distinctive_categories) from cluster_profiles",
+        "select cluster_id, area_count, label, len(distinctive_categories) from cluster_profiles",
     )
     assert [row[0] for row in profiles] == [1, 2, 3, 4, 5]
     assert sum(row[1] for row in profiles) == 100
@@ -125,7 +128,7 @@ def test_profiles_label_every_cluster(snapshot_build):
 def test_the_map_is_written(snapshot_build):
     database, _ = snapshot_build
     ((path, cdn, size, areas, polygons, clustered, venues, layers, venue_layer),) = query(
-        database, "select * from postal_code_map"
+        database, "select * exclude (area_set) from area_map"
     )
     assert (areas, polygons, clustered, venues, layers) == (103, 96, 100, 2226, 3)
     assert venue_layer == "shown (hidden until switched on)"

@@ -50,7 +50,7 @@ def test_make_run_live_then_replay(shared_data: Path, tmp_path: Path):
         (103, 103, True)
     ]
     assert query(database, "select distinct provider from venues") == [("overpass",)]
-    assert (output / "toronto_clusters_map.html").stat().st_size > 1_000_000
+    assert (output / "toronto_fsa_clusters_map.html").stat().st_size > 1_000_000
 
     # The recording replays offline, with no server, to the same marts.
     replayed = tmp_path / "replay" / "warehouse.duckdb"

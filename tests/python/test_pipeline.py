@@ -182,12 +182,12 @@ def test_the_snapshot_builds_venue_marts(snapshot_build):
     assert len(sums) == 103
     assert all(abs(total - (1 if count else 0)) < 1e-9 for _, count, total in sums)
     # The top-10 table never shows a zero count; an area with fewer categories has fewer rows.
-    assert query(database, "select min(venue_count), max(venue_rank) from postal_code_top_venues") == [
+    assert query(database, "select min(venue_count), max(category_rank) from postal_code_top_categories") == [
         (1, 10)
     ]
     assert query(
         database,
-        'select count(*) from postal_code_top_venues_wide where "1st Most Common Venue" is null',
+        'select count(*) from postal_code_top_categories_wide where "1st Most Common Venue" is null',
     ) == [(3,)]
 
 
@@ -195,8 +195,8 @@ def test_two_builds_give_identical_tables(shared_data: Path, build: Build, tmp_p
     tables = [
         "venues",
         "postal_code_category_counts",
-        "postal_code_top_venues",
-        "postal_code_top_venues_wide",
+        "postal_code_top_categories",
+        "postal_code_top_categories_wide",
     ]
     first, _ = build(SNAPSHOT)
     before = {table: query(first, f"select * from {table}") for table in tables}

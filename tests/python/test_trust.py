@@ -52,7 +52,9 @@ def test_a_page_cut_short_fails_the_build_naming_the_codes_and_publishes_nothing
     assert query(database, "select count(*) from main.postal_codes") == [(103,)]
     on_page = "select count(*) from build.int_postal_codes_reconciled where is_on_page"
     assert query(database, on_page) == [(103 - len(missing),)]  # the bad build, kept for inspection
-    assert not (database.parent / "output" / "map.html").exists()  # the map was not rewritten either
+    assert not (
+        database.parent / "output" / "toronto_fsa_clusters_map.html"
+    ).exists()  # the map was not rewritten either
 
 
 def test_a_page_of_another_letter_fails_the_build(snapshot_copy: Path, build: Build):

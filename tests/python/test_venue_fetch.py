@@ -204,7 +204,9 @@ def test_an_interrupted_fetch_resumes_without_duplicates_or_loss(connection, pol
         interrupted = run_foursquare(connection, server, policy, recorder=Interrupting(record))
         assert interrupted.interrupted and "interrupted (Ctrl-C)" in interrupted.describe()
         first_run = set(landed(connection))
-        assert len(interrupted.not_attempted) + len(first_run) == len(AREAS)  # the one being landed: not attempted
+        assert len(interrupted.not_attempted) + len(first_run) == len(
+            AREAS
+        )  # the one being landed: not attempted
         assert 4 <= len(first_run) < len(AREAS)
         assert len(Snapshot(record).manifest["sha256"]) == 4  # the manifest was flushed on the way out
         server.requests.clear()

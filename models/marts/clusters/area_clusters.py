@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from segmentation.clustering import evaluate, fit_kmeans, resolve_k
+from segmentation.clustering import distinct_rows, evaluate, fit_kmeans, resolve_k
 from segmentation.features import read_features, scale
 
 
@@ -36,7 +36,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         .fetchall()
     ]
     assigned = {}
-    k = None
+    k = requested = None
     if features.area_ids:
         matrix = scale(features.matrix, scaling)
         candidates = []
@@ -48,7 +48,10 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
                 n_init=n_init,
                 silhouette_sample_size=sample_size,
             )
-        k = resolve_k(setting, candidates)
+        requested = resolve_k(setting, candidates)
+        # A set with fewer areas (or distinct mixes of categories) than k asked: as many clusters
+        # as there can be; the warning test on requested_k says so.
+        k = min(requested, distinct_rows(matrix))
         clustering = fit_kmeans(matrix, k, random_state=random_state, n_init=n_init)
         assigned = {
             area_id: (int(label), float(distance))
@@ -64,6 +67,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "distance_to_centre": pa.array([assigned.get(a, (None, None))[1] for a in areas], pa.float64()),
             "is_clustered": pa.array([a in assigned for a in areas]),
             "n_clusters": pa.array([k] * len(areas), pa.int32()),
+            "requested_k": pa.array([requested] * len(areas), pa.int32()),
             "feature_scaling": pa.array([scaling] * len(areas), pa.string()),
             "feature_count": pa.array([len(features.columns)] * len(areas), pa.int32()),
         }

@@ -1,6 +1,7 @@
 -- The postal set's view of area_category_frequencies (the one-hot pivot), keyed by postal code.
 -- It follows var area_set: when another set is chosen for the clusters, it is empty.
-{{ config(materialized='view') }}
+-- depends_on: {{ ref('area_set_categories') }}
+{{ config(materialized='view', post_hook="{{ comment_category_columns(ref('area_set_categories')) }}") }}
 select
     area_id as postal_code,
     * exclude (area_set, area_id)  -- noqa: AM04
