@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,22 +31,46 @@ def ingest(*args: str | Path) -> int:
     return ingest_main([str(arg) for arg in args])
 
 
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def _dbt_env(work: Path, database_name: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if key != "SEGMENTATION_OUTPUT_DIR"}
+    return {
+        **environment,
+        "DBT_DUCKDB_PATH": database_name,
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "DO_NOT_TRACK": "1",
+    }
+
+
+@functools.cache
+def _warm_parse() -> Path:
+    """dbt's partial-parse file of the project, made once per test process: every run_dbt starts
+    from it (its database path and settings are the same), instead of parsing the whole project."""
+    work = Path(tempfile.mkdtemp(prefix="dbt-parse-"))
+    subprocess.run(
+        [str(DBT), "parse", "--quiet", "--project-dir", str(REPO), "--profiles-dir", str(REPO)],
+        cwd=work, env=_dbt_env(work, "warehouse.duckdb"), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return work / "target" / "partial_parse.msgpack"
+
+
 def run_dbt(database: Path, *args: str, variables: dict | None = None) -> subprocess.CompletedProcess[str]:
-    """Run dbt from the project root against `database`, keeping its artefacts (and the map, in
-    output/) beside it; `variables` become --vars."""
+    """Run dbt against `database` from its folder (the project from the repository), keeping its
+    artefacts and the map (output/) beside it; `variables` become --vars."""
     work = database.parent
     if args and args[0] in ("build", "run") and variables:
         args = (*args, "--vars", json.dumps(variables))
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "SEGMENTATION_OUTPUT_DIR": str(work / "output"),
-        "DO_NOT_TRACK": "1",
-    }
-    dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run([str(dbt), *args], cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    target = work / "target"
+    if not (target / "partial_parse.msgpack").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(_warm_parse(), target / "partial_parse.msgpack")
+    command = [str(DBT), *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
+    return subprocess.run(
+        command, cwd=work, env=_dbt_env(work, database.name), capture_output=True, text=True, check=False
+    )
 
 
 def query(database: Path, sql: str) -> list[tuple]:

@@ -23,7 +23,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     random_state = int(dbt.config.get("random_state"))
     n_init = int(dbt.config.get("n_init"))
     sample_size = int(dbt.config.get("silhouette_sample_size"))
-    output_dir = Path(str(dbt.config.get("output_dir")))
+    output_dir = Path(str(dbt.config.get("output_dir"))).resolve()
 
     (area_set,) = dbt.ref("int_area_set_chosen").select("area_set").fetchone()
     features = read_features(dbt.ref("area_category_frequencies"), dbt.ref("area_set_categories"))

@@ -16,8 +16,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+import segmentation
 from segmentation.kepler_assets import load
 from segmentation.kepler_map import build_payload, read_map_inputs, write_cdn_html, write_html
+
+PROJECT = Path(segmentation.__file__).resolve().parents[1]
 
 
 def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -25,7 +28,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     # One dbt.config.get per statement: dbt finds the keys a Python model reads by parsing it.
     map_path_setting = str(dbt.config.get("map_path") or "")
     output_dir = Path(str(dbt.config.get("output_dir")))
-    assets_dir = Path(str(dbt.config.get("kepler_assets_dir")))
+    assets_dir = PROJECT / str(dbt.config.get("kepler_assets_dir"))  # a relative folder is the project's
     with_cdn_copy = str(dbt.config.get("map_with_cdn_copy")).lower() == "true"
     with_venues = str(dbt.config.get("map_with_venues")).lower() == "true"
     venue_limit = int(dbt.config.get("map_venue_limit"))
@@ -44,7 +47,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     dbt.ref("area_clusters_by_k")
 
     (area_set,) = dbt.ref("int_area_set_chosen").select("area_set").fetchone()
-    map_path = Path(map_path_setting) if map_path_setting else output_dir / f"{area_set}_clusters_map.html"
+    map_path = (Path(map_path_setting) if map_path_setting else output_dir / f"{area_set}_clusters_map.html").resolve()
     features = dbt.ref("area_map_features")
     all_venues = dbt.ref("area_venues").filter(f"area_set = '{area_set}'")
     venue_total = all_venues.count("*").fetchone()[0]

@@ -1,0 +1,100 @@
+"""Clustering methods behind one call: k-means (the seed notebook's), Ward agglomerative, a
+Gaussian mixture, and a spatially constrained Ward (agglomerative with a connectivity graph:
+polygon adjacency, or the nearest neighbours of point areas), so that segments are contiguous
+regions, as geosnap's regionalisers make them. Labels come back renumbered 1..k from the largest
+cluster (ties: the cluster of the first area), so runs whose raw ids differ give the same ids."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+
+import numpy as np
+from scipy import sparse
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.mixture import GaussianMixture
+from sklearn.neighbors import kneighbors_graph
+from threadpoolctl import threadpool_limits
+
+METHODS = ("kmeans", "ward", "gmm", "spatial")
+SEEDED = frozenset({"kmeans", "gmm"})  # the methods whose result depends on the random seed
+# Below this many areas the fits run on one thread: starting threads costs more than they save,
+# and the result is then the same on every machine.
+SINGLE_THREAD_BELOW = 10_000
+NEIGHBOURS = 6  # point areas: each joined to its 6 nearest for the spatial method
+
+
+class MethodError(ValueError):
+    """A method cannot be used as asked."""
+
+
+def fit(
+    method: str,
+    matrix: np.ndarray,
+    k: int,
+    *,
+    random_state: int,
+    n_init: int = 10,
+    connectivity: sparse.spmatrix | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(labels 1..k, each area's distance to its cluster's centre where the method has centres)."""
+    if method not in METHODS:
+        raise MethodError(f"method is {method!r}; expected one of {', '.join(METHODS)}")
+    if not 1 <= k <= len(matrix):
+        raise MethodError(f"cannot make {k} clusters of {len(matrix)} areas")
+    with _threads_for(matrix):
+        if method == "kmeans":
+            model = KMeans(n_clusters=k, random_state=random_state, n_init=n_init)
+            raw = model.fit_predict(matrix)
+            distances = model.transform(matrix)[np.arange(len(matrix)), raw]
+        elif method == "gmm":
+            model = GaussianMixture(
+                n_components=k, covariance_type="diag", random_state=random_state, n_init=max(1, n_init // 5),
+                reg_covar=1e-4,
+            )  # fmt: skip
+            raw = model.fit(matrix).predict(matrix)
+            distances = None
+        else:
+            if method == "spatial" and connectivity is None:
+                raise MethodError("the spatial method needs a connectivity graph (polygon adjacency or neighbours)")
+            model = AgglomerativeClustering(
+                n_clusters=k, linkage="ward", connectivity=connectivity if method == "spatial" else None
+            )
+            raw = model.fit_predict(matrix)
+            distances = None
+    labels = renumber_by_size(raw)
+    if distances is None:
+        centres = np.vstack([matrix[labels == c].mean(axis=0) for c in range(1, labels.max() + 1)])
+        distances = np.linalg.norm(matrix - centres[labels - 1], axis=1)
+    return labels, distances
+
+
+def renumber_by_size(raw: np.ndarray) -> np.ndarray:
+    """Cluster ids 1..k: 1 the largest, ties broken by the cluster of the first area."""
+    values = [int(v) for v in np.unique(raw)]
+    order = sorted(values, key=lambda v: (-int((raw == v).sum()), int(np.argmax(raw == v))))
+    mapping = {value: number for number, value in enumerate(order, start=1)}
+    return np.array([mapping[int(v)] for v in raw], dtype=np.int64)
+
+
+def neighbour_graph(coordinates: np.ndarray, neighbours: int = NEIGHBOURS) -> sparse.csr_matrix:
+    """Point areas: each joined to its nearest neighbours (symmetric), on an equirectangular
+    projection of (latitude, longitude) that is good enough at city scale."""
+    if len(coordinates) <= 1:
+        return sparse.csr_matrix((len(coordinates), len(coordinates)))
+    latitude = np.radians(coordinates[:, 0])
+    projected = np.column_stack([np.radians(coordinates[:, 1]) * np.cos(latitude.mean()), latitude])
+    graph = kneighbors_graph(projected, n_neighbors=min(neighbours, len(coordinates) - 1), include_self=False)
+    return ((graph + graph.T) > 0).astype(np.float64).tocsr()
+
+
+def adjacency_graph(index: dict[str, int], pairs: list[tuple[str, str]]) -> sparse.csr_matrix:
+    """Polygon areas: joined when they share a border (pairs of area ids)."""
+    size = len(index)
+    rows = [index[a] for a, b in pairs if a in index and b in index]
+    cols = [index[b] for a, b in pairs if a in index and b in index]
+    graph = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size))
+    return ((graph + graph.T) > 0).astype(np.float64).tocsr()
+
+
+def _threads_for(matrix: np.ndarray) -> AbstractContextManager:
+    return threadpool_limits(1) if len(matrix) < SINGLE_THREAD_BELOW else nullcontext()

@@ -1,0 +1,72 @@
+"""How much a clustering is worth: does it come back with another random seed, and with another
+draw of each area's venues?
+
+- seed agreement: the mean adjusted Rand index between the clustering and the same method run with
+  other seeds (1 for a method without a seed);
+- bootstrap agreement: each area's venues are redrawn (a multinomial draw of as many venues from
+  its own category mix), the features rebuilt and the method rerun; the mean adjusted Rand index
+  against the clustering;
+- assignment confidence: per area, the share of those redraws that put it in its cluster, once
+  each redraw's clusters are matched to the clustering's (the matching that keeps the most areas
+  together, Hungarian algorithm).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import adjusted_rand_score
+
+Refit = Callable[[np.ndarray, int], np.ndarray]  # (features, seed) -> labels 1..k
+
+
+@dataclass(frozen=True)
+class Stability:
+    seed_agreement: float
+    bootstrap_agreement: float
+    confidence: np.ndarray  # per area, 0..1
+
+
+def seed_agreement(labels: np.ndarray, refit: Refit, matrix: np.ndarray, seeds: Sequence[int]) -> float:
+    if not seeds:
+        return 1.0
+    return float(np.mean([adjusted_rand_score(labels, refit(matrix, seed)) for seed in seeds]))
+
+
+def bootstrap(
+    labels: np.ndarray,
+    counts: np.ndarray,
+    rebuild: Callable[[np.ndarray], np.ndarray],
+    refit: Refit,
+    *,
+    resamples: int,
+    random_state: int,
+) -> tuple[float, np.ndarray]:
+    """(mean ARI over the redraws, each area's share of redraws that keep it in its cluster)."""
+    if resamples <= 0:
+        return float("nan"), np.full(len(labels), np.nan)
+    generator = np.random.default_rng(random_state)
+    totals = counts.sum(axis=1)
+    shares = np.divide(counts, totals[:, None], out=np.zeros_like(counts, dtype=float), where=totals[:, None] > 0)
+    agreements, kept = [], np.zeros(len(labels))
+    for draw in range(resamples):
+        redrawn = np.vstack(
+            [generator.multinomial(int(total), share) if total > 0 else share * 0 for total, share in zip(totals, shares, strict=True)]
+        ).astype(float)
+        relabelled = refit(rebuild(redrawn), random_state + 1 + draw)
+        agreements.append(adjusted_rand_score(labels, relabelled))
+        kept += matched(labels, relabelled) == labels
+    return float(np.mean(agreements)), kept / resamples
+
+
+def matched(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """`other`'s labels renamed to the reference's, by the one-to-one matching of clusters that
+    keeps the most areas together."""
+    reference_ids, other_ids = np.unique(reference), np.unique(other)
+    overlap = np.array([[np.sum((reference == r) & (other == o)) for o in other_ids] for r in reference_ids])
+    rows, cols = linear_sum_assignment(-overlap)
+    mapping = {other_ids[c]: reference_ids[r] for r, c in zip(rows, cols, strict=True)}
+    return np.array([mapping.get(value, -1) for value in other])
