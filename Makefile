@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 SNAPSHOT ?=
 RECORD ?= recordings/live
 VENUE_PROVIDER ?= auto
+# Category hierarchies (roll categories up to groups): landed when the folder is there.
+TAXONOMY ?= ../shared/data/taxonomy
 export DO_NOT_TRACK := 1
 
 STAMP := $(VENV)/.installed
@@ -13,7 +15,7 @@ ASSETS_DIR := .cache/kepler-assets
 ASSETS := $(ASSETS_DIR)/.fetched
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup assets browser run ingest build test test-fast lint pytest bench docs clean check-warehouse
+.PHONY: setup assets browser run ingest build test test-fast lint pytest bench compare docs clean check-warehouse
 
 # A virtualenv with the pinned dependencies (requirements.lock pins the whole tree).
 $(STAMP): pyproject.toml requirements.lock
@@ -51,6 +53,8 @@ ifeq ($(strip $(SNAPSHOT)),)
 else
 	$(BIN)/python -m ingest all --snapshot $(SNAPSHOT)
 endif
+	@if [ -d "$(TAXONOMY)" ]; then $(BIN)/python -m ingest taxonomy $(TAXONOMY)/*; \
+	 else echo "no taxonomy folder $(TAXONOMY): categories are not grouped (TAXONOMY=DIR names one)"; fi
 
 build: $(STAMP) $(ASSETS) check-warehouse
 	$(BIN)/dbt build
@@ -82,6 +86,11 @@ pytest: $(STAMP) $(ASSETS) browser
 BENCH_SIZES ?= 103,5000,50000
 bench: $(STAMP) $(ASSETS)
 	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES)
+
+# The segmentation settings compared on the shared Toronto and New York data
+# (docs/segmentation_comparison.md; the README's "Segments" table), a few minutes.
+compare: $(STAMP)
+	$(BIN)/python -m benchmarks.compare_settings
 
 docs: $(STAMP)
 	$(BIN)/dbt docs generate

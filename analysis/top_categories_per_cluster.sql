@@ -2,11 +2,11 @@
 -- cluster's venues and its lift against all clustered areas.
 select
     cluster_id,
-    category,
+    feature,
     venue_count,
     area_count,
     round(cluster_share, 3) as cluster_share,
     round(lift, 2) as lift
 from {{ ref('cluster_categories') }}
-qualify row_number() over (partition by cluster_id order by venue_count desc, category asc) <= 10
-order by cluster_id asc, venue_count desc, category asc
+qualify row_number() over (partition by cluster_id order by venue_count desc, feature asc) <= 10
+order by cluster_id asc, venue_count desc, feature asc

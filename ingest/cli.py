@@ -51,6 +51,8 @@ from ingest.sources import (
     page_from_snapshot,
     page_from_web,
 )
+from ingest.taxonomy import KINDS as TAXONOMY_KINDS
+from ingest.taxonomy import land_taxonomy
 from ingest.venue_fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, is_interrupt, replay_venues
 from ingest.venue_providers import VenueQuery, make_provider
 from ingest.warehouse import areas_to_fetch, connect, database_path, in_use_error
@@ -319,6 +321,18 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(handler=_run_points)
 
     command = commands.add_parser(
+        "taxonomy",
+        parents=[common, database],
+        help="land category hierarchies (Foursquare v2, Foursquare OS Places, openpoiservice's OSM groups)",
+        description="Land category hierarchies, so that categories roll up to groups (dbt var feature_level).",
+    )
+    command.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    command.add_argument(
+        "--kind", choices=TAXONOMY_KINDS, help="the file's kind (default: recognised by its content)"
+    )
+    command.set_defaults(handler=_run_taxonomy)
+
+    command = commands.add_parser(
         "check-warehouse",
         parents=[common, database],
         help="say in one line whether another process holds the warehouse; bring its raw tables up to date",
@@ -447,6 +461,27 @@ def _run_areas(args: argparse.Namespace) -> None:
     with _connect(args) as connection:
         result = land_areas(connection, args.file, options)
     log.info("%s", result.describe(str(args.file), args.area_set))
+
+
+def _run_taxonomy(args: argparse.Namespace) -> None:
+    with _connect(args) as connection:
+        for file in args.files:
+            kind, result = land_taxonomy(connection, file, args.kind)
+            if result.reused:
+                log.info(
+                    "taxonomy: %s (%s) is unchanged since load %s; nothing new landed",
+                    file,
+                    kind,
+                    result.load_id,
+                )
+            else:
+                log.info(
+                    "taxonomy: landed %d %s categories from %s as load %s",
+                    result.rows,
+                    kind,
+                    file,
+                    result.load_id,
+                )
 
 
 def _run_check_warehouse(args: argparse.Namespace) -> None:

@@ -72,7 +72,9 @@ class Category:
     path: str
 
 
-def land_taxonomy(connection: duckdb.DuckDBPyConnection, file: Path, kind: str | None = None) -> tuple[str, LoadResult]:
+def land_taxonomy(
+    connection: duckdb.DuckDBPyConnection, file: Path, kind: str | None = None
+) -> tuple[str, LoadResult]:
     """Land one file; returns its kind and what landed."""
     if not file.is_file():
         raise TaxonomyFileError(f"{file} is not a file")
@@ -115,7 +117,11 @@ def recognise(file: Path, content: bytes) -> str:
         parsed = yaml.safe_load(text)
     except yaml.YAMLError:
         parsed = None
-    if isinstance(parsed, dict) and parsed and all(isinstance(v, dict) and "children" in v for v in parsed.values()):
+    if (
+        isinstance(parsed, dict)
+        and parsed
+        and all(isinstance(v, dict) and "children" in v for v in parsed.values())
+    ):
         return "osm_openpoiservice"
     raise TaxonomyFileError(
         f"{file} is none of the taxonomies this ingester knows ({', '.join(KINDS)}): expected the Foursquare v2 "

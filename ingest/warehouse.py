@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import areas, boundaries, coordinates_store, points, venue_store, wikipedia_store
+from ingest import areas, boundaries, coordinates_store, points, taxonomy, venue_store, wikipedia_store
 from ingest.errors import IngestError
 from ingest.postal_sets import default_area_set
 from ingest.raw_store import database_path, in_use_error, open_database
@@ -18,7 +18,7 @@ from ingest.venue_providers import Area
 
 __all__ = ["areas_to_fetch", "connect", "database_path", "in_use_error"]
 
-_SOURCES = (wikipedia_store, coordinates_store, venue_store, points, boundaries, areas)
+_SOURCES = (wikipedia_store, coordinates_store, venue_store, points, boundaries, areas, taxonomy)
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:

@@ -28,7 +28,7 @@
     {%- for result in results if result.status in ('error', 'fail', 'skipped', 'runtime error', 'partial success') -%}
         {%- do problems.append(result) -%}
     {%- endfor -%}
-    {%- do report_failing_rows(problems) -%}
+    {%- do report_failing_rows(results | selectattr('status', 'in', ['fail', 'warn']) | list) -%}
     {%- set ran = results | map(attribute='node') | map(attribute='unique_id') | list -%}
     {%- set marts = published_models() -%}
     {%- set unbuilt = marts | rejectattr('unique_id', 'in', ran) | list -%}
@@ -118,7 +118,7 @@
 {% macro report_failing_rows(problems) %}
     {#- For each failed data test, log its first failing rows, so that the output names what and
         where (which postal codes, which categories) rather than only how many. -#}
-    {%- for result in problems if result.node.resource_type == 'test' and result.status == 'fail' -%}
+    {%- for result in problems if result.node.resource_type == 'test' and result.status in ('fail', 'warn') -%}
         {%- set sample = run_query("select * from (" ~ result.node.compiled_code ~ ") as failing order by all limit 10") -%}
         {%- set described = [] -%}
         {%- for row in sample.rows -%}
@@ -129,6 +129,7 @@
             {%- set line = fields | join(" ") -%}
             {%- do described.append(line if line | length <= 400 else line[:400] ~ " ...") -%}
         {%- endfor -%}
-        {{ log("FAILED " ~ result.node.name ~ " (" ~ result.failures ~ " rows), e.g.:\n    " ~ described | join("\n    "), info=True) }}
+        {{ log(("FAILED " if result.status == 'fail' else "WARNING ") ~ result.node.name ~ " (" ~ result.failures
+            ~ " rows), e.g.:\n    " ~ described | join("\n    "), info=True) }}
     {%- endfor -%}
 {% endmacro %}

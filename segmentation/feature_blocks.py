@@ -75,7 +75,9 @@ def shares(counts: np.ndarray, strength: float = 0.0, mix: np.ndarray | None = N
     if strength > 0:
         prior = city_mix(counts) if mix is None else mix
         return (counts + strength * prior) / (totals[:, None] + strength)
-    return np.divide(counts, totals[:, None], out=np.zeros_like(counts, dtype=float), where=totals[:, None] > 0)
+    return np.divide(
+        counts, totals[:, None], out=np.zeros_like(counts, dtype=float), where=totals[:, None] > 0
+    )
 
 
 def build(
@@ -102,7 +104,9 @@ def build(
         if block == "shares":
             parts.append(area_shares)
         elif block == "tfidf":
-            parts.append(TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True).fit_transform(counts).toarray())
+            parts.append(
+                TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True).fit_transform(counts).toarray()
+            )
         elif block == "density":
             if np.isnan(sampled_km2).any():
                 raise FeatureBlockError("the density feature needs every area's size (sampled_km2)")

@@ -50,10 +50,13 @@ class MapArea:
     latitude: float | None
     longitude: float | None
     cluster_id: int | None
-    cluster: str  # "Cluster 1: Coffee Shop · Café · Hotel", or "No venues"
+    cluster: str  # "Cluster 1: Food · Park ↑ (12 areas)", "No venues", "Not clustered: …"
     top_categories: str | None
     venue_count: int
     boundary: dict[str, Any] | None  # GeoJSON geometry: the polygon, where the area has one
+    status_reason: str = ""  # "Clustered", "Not clustered: 2 venue(s), fewer than min_venues = 5", …
+    is_sparse: bool = False  # fewer venues than min_venues: outlined on the map
+    confidence: float | None = None  # share of bootstrap redraws keeping it with its cluster
 
 
 @dataclass(frozen=True)
@@ -66,52 +69,98 @@ class MapVenue:
 
 
 @dataclass(frozen=True)
+class MapHeading:
+    """What the title box over the map says: the set, how it was clustered, and any warning."""
+
+    title: str  # "toronto_fsa: 4 segments by venue mix"
+    details: tuple[str, ...] = ()  # "k-means, k = 4 (auto rule)", "features: shares of category groups", …
+    warning: str | None = None  # "Weak clustering: …"
+
+
+@dataclass(frozen=True)
 class MapPayload:
-    """What the page gets: kepler.gl datasets (GeoJSON or rows) and a saved (v1) config."""
+    """What the page gets: kepler.gl datasets (GeoJSON or rows), a saved (v1) config and a heading."""
 
     datasets: list[dict[str, Any]]
     config: dict[str, Any]
-    title: str
+    heading: MapHeading
+
+    @property
+    def title(self) -> str:
+        return self.heading.title
 
     @property
     def layer_count(self) -> int:
         return len(self.config["config"]["visState"]["layers"])
 
 
-def build_payload(areas: Sequence[MapArea], venues: Sequence[MapVenue] | None, title: str) -> MapPayload:
-    """Areas: polygons where the boundary file has them, else a point at the centre; coloured by
-    cluster, areas without venues in grey. A layer of area centres for every area, and (if venues
-    are given) a venue layer that starts hidden."""
+# The tooltip's fields, as the reader sees them: feature property name -> MapArea attribute.
+AREA_FIELDS = {
+    "Area": "area_id",
+    "Name": "name",
+    "Part of": "parent_name",
+    "Cluster": "cluster",
+    "Status": "status_reason",
+    "Venues": "venue_count",
+    "Assignment confidence": "confidence",
+    "Top categories": "top_categories",
+}
+VENUE_FIELDS = {"Venue": "name", "Category": "category", "Area": "area_id"}
+CLUSTER_FIELD = "Cluster"
+SPARSE = "sparse_areas"
+
+
+def build_payload(
+    areas: Sequence[MapArea],
+    venues: Sequence[MapVenue] | None,
+    heading: MapHeading | str,
+    min_venues: int | None = None,
+) -> MapPayload:
+    """One layer of areas (polygons where the area has one, else a point at its centre) coloured by
+    cluster, areas without a cluster in grey; the areas with fewer venues than min_venues outlined
+    in a layer of their own (one legend entry that says why); and, if venues are given, a venue
+    layer that starts hidden. The legend lists one entry per cluster, in numeric order."""
+    heading = heading if isinstance(heading, MapHeading) else MapHeading(heading)
     located = [area for area in areas if area.latitude is not None and area.longitude is not None]
     if not located:
         raise MapError("no area of the set has coordinates; build the areas first")
-    features = [_area_feature(area) for area in located]
     datasets: list[dict[str, Any]] = [
         {"id": AREAS, "label": "Areas", "kind": "geojson",
-         "data": {"type": "FeatureCollection", "features": features}},
+         "data": {"type": "FeatureCollection", "features": [_area_feature(area) for area in located]}},
     ]  # fmt: skip
     colours = cluster_colours(area.cluster for area in located)
     layers = [
         _layer("area-shapes", "geojson", AREAS, "Areas by cluster", {"geojson": "_geojson"}, colours,
                {"opacity": 0.7, "strokeOpacity": 0.9, "thickness": 0.5, "strokeColor": [255, 255, 255],
                 "radius": 6, "filled": True, "stroked": True}),
-        _layer("area-centres", "point", AREAS, "Area centres", {"lat": "latitude", "lng": "longitude"}, colours,
-               {"radius": 5, "opacity": 1, "outline": True, "thickness": 1, "strokeColor": [255, 255, 255],
-                "filled": True}),
     ]  # fmt: skip
-    tooltips = {
-        AREAS: [_tip(name) for name in ("area_id", "name", "parent_name", "cluster", "top_categories")],
-    }
+    tooltips = {AREAS: [_tip(name) for name in AREA_FIELDS]}
+    sparse = [area for area in located if area.is_sparse]
+    if sparse:
+        below = f"fewer than {min_venues} venues" if min_venues else "too few venues"
+        datasets.append(
+            {"id": SPARSE, "label": f"Areas with {below}", "kind": "geojson",
+             "data": {"type": "FeatureCollection", "features": [_area_feature(area) for area in sparse]}}
+        )  # fmt: skip
+        layers.append(
+            _layer("sparse-overlay", "geojson", SPARSE, f"Washed out, outlined: {below} (thin evidence)",
+                   {"geojson": "_geojson"}, None,
+                   {"opacity": 0.55, "strokeOpacity": 1, "thickness": 1.5, "strokeColor": [33, 33, 33],
+                    "radius": 7, "filled": True, "stroked": True}, colour=[255, 255, 255])
+        )  # fmt: skip
+        tooltips[SPARSE] = [_tip(name) for name in AREA_FIELDS]
     if venues:
         datasets.append(
             {"id": VENUES, "label": "Venues", "kind": "rows", "data": [_venue_row(v) for v in venues]}
         )
         venue_layer = _layer(
-            "venues", "point", VENUES, "Venues", {"lat": "latitude", "lng": "longitude"}, None,
+            "venues", "point", VENUES, "Venues (off: switch on in the layer panel)", {"lat": "latitude", "lng": "longitude"},
+            None,
             {"radius": 2, "opacity": 0.8, "filled": True}, visible=False,
         )  # fmt: skip
         layers.append(venue_layer)
-        tooltips[VENUES] = [_tip(name) for name in ("name", "category", "area_id")]
+        tooltips[VENUES] = [_tip(name) for name in VENUE_FIELDS]
+    layers.reverse()  # kepler.gl draws the first layer on top: venues, then thin evidence, then areas
     latitude = sum(area.latitude for area in located) / len(located)
     longitude = sum(area.longitude for area in located) / len(located)
     config = {
@@ -137,7 +186,7 @@ def build_payload(areas: Sequence[MapArea], venues: Sequence[MapVenue] | None, t
                          "mapStyles": {}},
         },
     }  # fmt: skip
-    return MapPayload(datasets, config, title)
+    return MapPayload(datasets, config, heading)
 
 
 def cluster_colours(labels: Iterable[str]) -> list[str]:
@@ -158,8 +207,14 @@ def render_html(payload: MapPayload, assets: Assets) -> str:
         f"<script>/* {name} */\n{_inline_js(name, code)}\n</script>" for name, code in assets.scripts
     )
     licences = "\n\n".join(f"{name}\n\n{text.strip()}" for name, text in assets.licences)
+    heading = payload.heading
+    details = "".join(f"<div>{html.escape(line)}</div>" for line in heading.details)
+    warning = (
+        f'<div class="warning" role="alert">{html.escape(heading.warning)}</div>' if heading.warning else ""
+    )
     return _PAGE.format(
-        title=html.escape(payload.title),
+        title=html.escape(heading.title),
+        heading=f"<h1>{html.escape(heading.title)}</h1>{details}{warning}",
         licences=licences.replace("--", "- -"),
         styles=styles,
         scripts=scripts,
@@ -184,11 +239,15 @@ def read_map_inputs(
         features.order("area_id")
         .select(
             "area_id, name, parent_name, latitude, longitude, cluster_id, cluster_label, top_categories, "
-            "venue_count, boundary_geojson::varchar"
+            "venue_count, boundary_geojson::varchar, status_reason, is_sparse, assignment_confidence"
         )
         .fetchall()
     )
-    areas = [MapArea(*row[:9], boundary=json.loads(row[9]) if row[9] else None) for row in rows]
+    areas = [
+        MapArea(*row[:9], boundary=json.loads(row[9]) if row[9] else None, status_reason=row[10] or "",
+                is_sparse=bool(row[11]), confidence=row[12])
+        for row in rows
+    ]  # fmt: skip
     if venues is None:
         return areas, None
     located = (
@@ -244,32 +303,16 @@ def safe_json(value: Any) -> str:
 
 def _area_feature(area: MapArea) -> dict[str, Any]:
     geometry = area.boundary or {"type": "Point", "coordinates": [area.longitude, area.latitude]}
-    return {
-        "type": "Feature",
-        "geometry": geometry,
-        "properties": {
-            "area_id": area.area_id,
-            "name": area.name,
-            "parent_name": area.parent_name,
-            "cluster": area.cluster,
-            "cluster_id": area.cluster_id,
-            "top_categories": area.top_categories or "",
-            "venue_count": area.venue_count,
-            "latitude": area.latitude,
-            "longitude": area.longitude,
-            "has_boundary": area.boundary is not None,
-        },
-    }
+    properties: dict[str, Any] = {label: getattr(area, attribute) for label, attribute in AREA_FIELDS.items()}
+    properties["Top categories"] = area.top_categories or ""
+    confidence = area.confidence
+    properties["Assignment confidence"] = None if confidence is None else round(confidence, 2)
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
 def _venue_row(venue: MapVenue) -> dict[str, Any]:
-    return {
-        "name": venue.name,
-        "category": venue.category,
-        "area_id": venue.area_id,
-        "latitude": venue.latitude,
-        "longitude": venue.longitude,
-    }
+    row = {label: getattr(venue, attribute) for label, attribute in VENUE_FIELDS.items()}
+    return {**row, "latitude": venue.latitude, "longitude": venue.longitude}
 
 
 def _layer(
@@ -282,10 +325,11 @@ def _layer(
     vis_config: dict[str, Any],
     *,
     visible: bool = True,
+    colour: list[int] | None = None,
 ) -> dict[str, Any]:
     channels: dict[str, Any] = {"colorField": None, "colorScale": "quantile"}
     if colours:
-        channels = {"colorField": {"name": "cluster", "type": "string"}, "colorScale": "ordinal"}
+        channels = {"colorField": {"name": CLUSTER_FIELD, "type": "string"}, "colorScale": "ordinal"}
         vis_config = {**vis_config, "colorRange": {"name": "Clusters", "type": "qualitative", "category": "Custom",
                                                    "colors": colours}}  # fmt: skip
     return {
@@ -294,7 +338,7 @@ def _layer(
         "config": {
             "dataId": data_id,
             "label": label,
-            "color": [255, 203, 5],
+            "color": colour or [255, 203, 5],
             "columns": columns,
             "isVisible": visible,
             "visConfig": vis_config,
@@ -350,10 +394,19 @@ Third-party software inlined in this page, with its licence notices:
 {licences}
 -->
 {styles}
-<style>html, body {{ margin: 0; padding: 0; overflow: hidden; height: 100%; }} #app {{ position: absolute; inset: 0; }}</style>
+<style>html, body {{ margin: 0; padding: 0; overflow: hidden; height: 100%; }} #app {{ position: absolute; inset: 0; }}
+#map-heading {{ position: absolute; z-index: 10; top: 12px; left: 50%; transform: translateX(-50%); max-width: 46%;
+  background: rgba(255, 255, 255, 0.94); color: #222; font: 13px/1.4 system-ui, sans-serif; padding: 8px 14px;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); pointer-events: none; }}
+#map-heading h1 {{ font-size: 16px; margin: 0 0 4px; }}
+#map-heading .warning {{ margin-top: 6px; color: #8a1c00; font-weight: 600; }}
+/* A legend wide enough for the clusters' full labels. */
+.map-legend, .map-legend .legend--layer {{ width: 430px !important; max-width: 430px !important; }}
+.map-legend input.legend__label__title__editor {{ width: 400px !important; }}</style>
 </head>
 <body>
 <div id="app"></div>
+<div id="map-heading">{heading}</div>
 {scripts}
 <script id="map-data" type="application/json">{payload}</script>
 <script id="map-basemap" type="application/json">{basemap}</script>
@@ -373,9 +426,12 @@ Third-party software inlined in this page, with its licence notices:
     KeplerGl.initApplicationConfig({{cdnUrl: "data:application/json,%7B%22svgIcons%22%3A%5B%5D%7D#"}});
   }}
 
+  // The legend open from the start, the layer panel closed so that the map has the room.
+  var controls = Object.assign({{}}, KeplerGl.DEFAULT_MAP_CONTROLS || {{}});
+  controls.mapLegend = Object.assign({{}}, controls.mapLegend || {{}}, {{show: true, active: true}});
   var reducers = Redux.combineReducers({{
     keplerGl: KeplerGl.keplerGlReducer.initialState({{
-      uiState: {{readOnly: false, currentModal: null}},
+      uiState: {{readOnly: false, currentModal: null, activeSidePanel: null, mapControls: controls}},
       mapStyle: online ? {{mapStyles: mapStyles, styleType: basemap.id}} : {{styleType: "no_map"}}
     }})
   }});

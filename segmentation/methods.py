@@ -55,7 +55,9 @@ def fit(
             distances = None
         else:
             if method == "spatial" and connectivity is None:
-                raise MethodError("the spatial method needs a connectivity graph (polygon adjacency or neighbours)")
+                raise MethodError(
+                    "the spatial method needs a connectivity graph (polygon adjacency or neighbours)"
+                )
             model = AgglomerativeClustering(
                 n_clusters=k, linkage="ward", connectivity=connectivity if method == "spatial" else None
             )

@@ -1,38 +1,99 @@
-"""The model-selection plot: each criterion against k, the chosen k marked."""
+"""The report's figures, from the marts' rows: model selection (each criterion against k), stability
+(agreement across seeds and bootstrap redraws against k, and how sure each area's assignment is),
+and per cluster its top features' shares against the city's. Each is a matplotlib Figure; png()
+gives its bytes (no timestamp in the metadata: the same data gives the same file)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from matplotlib.figure import Figure
 
-from segmentation.clustering import Candidate
+Row = Mapping[str, Any]
 
-CRITERIA = (
-    ("inertia", "Inertia (lower is tighter)"),
+SELECTION = (
     ("silhouette", "Silhouette (higher is better)"),
     ("calinski_harabasz", "Calinski–Harabasz (higher is better)"),
     ("davies_bouldin", "Davies–Bouldin (lower is better)"),
+    ("largest_share", "Largest cluster's share of areas"),
 )
+STABILITY = (
+    ("seed_agreement", "Agreement across random seeds (ARI)"),
+    ("bootstrap_agreement", "Agreement across bootstrap redraws (ARI)"),
+)
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
 
 
-def plot_model_selection(candidates: Sequence[Candidate], chosen_k: int | None, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure = Figure(figsize=(10, 7), layout="constrained")
-    axes = figure.subplots(2, 2)
-    ks = [c.k for c in candidates]
-    for axis, (attribute, title) in zip(axes.flat, CRITERIA, strict=True):
-        axis.plot(ks, [getattr(c, attribute) for c in candidates], marker="o", color="#1f77b4")
-        if chosen_k is not None:
-            axis.axvline(
-                chosen_k, color="#d62728", linestyle="--", linewidth=1, label=f"chosen k = {chosen_k}"
+def model_selection(rows: Sequence[Row]) -> Figure:
+    """Each criterion against k, one line per method, the chosen fit marked."""
+    figure = Figure(figsize=(11, 6.5), layout="constrained")
+    _criteria(figure.subplots(2, 2).flat, rows, SELECTION)
+    figure.suptitle("Model selection: each criterion against k", fontsize=12)
+    return figure
+
+
+def stability(rows: Sequence[Row], confidence: Sequence[float]) -> Figure:
+    """Seed and bootstrap agreement against k; the chosen clustering's assignment confidences."""
+    figure = Figure(figsize=(11, 3.6), layout="constrained")
+    axes = figure.subplots(1, 3)
+    _criteria(axes[:2], rows, STABILITY)
+    for axis in axes[:2]:
+        axis.set_ylim(-0.05, 1.05)
+    values = [value for value in confidence if value is not None]
+    axes[2].hist(values, bins=[i / 10 for i in range(11)], color=COLOURS[0], edgecolor="white")
+    axes[2].set_title("Chosen clustering: assignment confidence", fontsize=10)
+    axes[2].set_xlabel("share of redraws keeping the area in its cluster")
+    axes[2].set_ylabel("areas")
+    figure.suptitle("Stability", fontsize=12)
+    return figure
+
+
+def cluster_features(features: Sequence[Row], title: str) -> Figure:
+    """A cluster's top features: their share of the cluster's venues beside their share of the
+    city's, each bar labelled with its lift."""
+    names = [str(row["feature"]) for row in features][::-1]
+    cluster = [float(row["cluster_share"]) for row in features][::-1]
+    city = [float(row["overall_share"]) for row in features][::-1]
+    lifts = [float(row["lift"]) for row in features][::-1]
+    figure = Figure(figsize=(7.5, 0.45 * max(len(names), 2) + 1.1), layout="constrained")
+    axis = figure.subplots()
+    positions = range(len(names))
+    axis.barh(
+        [p + 0.2 for p in positions], cluster, height=0.4, color=COLOURS[0], label="share in the cluster"
+    )
+    axis.barh([p - 0.2 for p in positions], city, height=0.4, color="#bbbbbb", label="share in the city")
+    for position, share, lift in zip(positions, cluster, lifts, strict=True):
+        axis.text(share, position + 0.2, f"  ×{lift:.2f}", va="center", fontsize=8)
+    axis.set_yticks(list(positions), names, fontsize=9)
+    axis.set_xlabel("share of venues")
+    axis.set_xlim(0, max(cluster + city + [0.01]) * 1.25)
+    axis.legend(loc="lower right", fontsize=8)
+    axis.set_title(title, fontsize=10)
+    return figure
+
+
+def png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _criteria(axes: Any, rows: Sequence[Row], criteria: Sequence[tuple[str, str]]) -> None:
+    methods = sorted({str(row["method"]) for row in rows})
+    chosen = next((row for row in rows if row["is_chosen"]), None)
+    for axis, (column, title) in zip(axes, criteria, strict=True):
+        for colour, method in zip(COLOURS * 3, methods, strict=False):
+            points = sorted(
+                (row["k"], row[column]) for row in rows if row["method"] == method and row[column] is not None
             )
-            axis.legend(loc="best", fontsize=8)
+            axis.plot([k for k, _ in points], [v for _, v in points], marker="o", color=colour, label=method)
+        if chosen is not None:
+            axis.axvline(chosen["k"], color="#d62728", linestyle="--", linewidth=1,
+                         label=f"chosen: {chosen['method']}, k = {chosen['k']}")  # fmt: skip
         axis.set_title(title, fontsize=10)
         axis.set_xlabel("k (clusters)")
-        axis.set_xticks(ks)
+        axis.set_xticks(sorted({row["k"] for row in rows}))
         axis.grid(alpha=0.3)
-    figure.suptitle("KMeans model selection", fontsize=12)
-    figure.savefig(path, dpi=100, metadata={"Software": None})
-    return path
+        axis.legend(loc="best", fontsize=8)

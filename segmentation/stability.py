@@ -50,11 +50,16 @@ def bootstrap(
         return float("nan"), np.full(len(labels), np.nan)
     generator = np.random.default_rng(random_state)
     totals = counts.sum(axis=1)
-    shares = np.divide(counts, totals[:, None], out=np.zeros_like(counts, dtype=float), where=totals[:, None] > 0)
+    shares = np.divide(
+        counts, totals[:, None], out=np.zeros_like(counts, dtype=float), where=totals[:, None] > 0
+    )
     agreements, kept = [], np.zeros(len(labels))
     for draw in range(resamples):
         redrawn = np.vstack(
-            [generator.multinomial(int(total), share) if total > 0 else share * 0 for total, share in zip(totals, shares, strict=True)]
+            [
+                generator.multinomial(int(total), share) if total > 0 else share * 0
+                for total, share in zip(totals, shares, strict=True)
+            ]
         ).astype(float)
         relabelled = refit(rebuild(redrawn), random_state + 1 + draw)
         agreements.append(adjusted_rand_score(labels, relabelled))

@@ -118,6 +118,10 @@ select
                 )
         else ranked.category_name
     end as category_name,
+    case
+        when regexp_full_match(ranked.category_name, '[a-z0-9_; ]+')
+            then trim(split_part(ranked.category_name, ';', 1))
+    end as tag_value,
     ranked.latitude,
     ranked.longitude,
     ranked.distance_m,

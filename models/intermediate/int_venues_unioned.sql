@@ -20,10 +20,10 @@
 with
 
 live as (
-    {%- for relation in [
-        ref('stg_foursquare_v2__venues'),
-        ref('stg_foursquare__places'),
-        ref('int_overpass_elements_categorised'),
+    {%- for relation, category_id, tag_key, tag_value in [
+        (ref('stg_foursquare_v2__venues'), 'category_id', 'null', 'null'),
+        (ref('stg_foursquare__places'), 'category_id', 'null', 'null'),
+        (ref('int_overpass_elements_categorised'), 'null', 'tag_key', 'tag_value'),
     ] %}
         select
             provider,
@@ -32,6 +32,9 @@ live as (
             venue_id,
             venue_name,
             category_name,
+            {{ category_id }}::varchar as category_id,
+            {{ tag_key }}::varchar as tag_key,
+            {{ tag_value }}::varchar as tag_value,
             latitude,
             longitude,
             distance_m,
@@ -75,6 +78,9 @@ unioned as (
         venue_id,
         venue_name,
         category_name,
+        null::varchar as category_id,
+        null::varchar as tag_key,
+        tag_value,
         latitude,
         longitude,
         distance_m,
@@ -119,6 +125,9 @@ select
     unioned.venue_id,
     unioned.venue_name,
     coalesce(nullif(trim(unioned.category_name), ''), '(no category)') as category_name,
+    unioned.category_id,
+    unioned.tag_key,
+    unioned.tag_value,
     unioned.latitude,
     unioned.longitude,
     unioned.distance_m,

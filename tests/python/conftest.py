@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import SHARED_DATA, SNAPSHOT, Build, ingest, run_dbt
+from support import SHARED_DATA, SNAPSHOT, Build, ingest, land_taxonomy, run_dbt
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +30,13 @@ def snapshot_copy(shared_data: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def build(tmp_path: Path) -> Build:
-    """Ingest a snapshot into a new DuckDB file and `dbt build` it."""
+    """Ingest a snapshot (and the taxonomies, as `make run` does) into a new DuckDB file and
+    `dbt build` it."""
 
     def _build(snapshot: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
         database = tmp_path / "warehouse" / "warehouse.duckdb"
         assert ingest("all", "--snapshot", snapshot, "--database", database) == 0
+        land_taxonomy(database)
         return database, run_dbt(database, "build")
 
     return _build
@@ -44,9 +46,11 @@ def build(tmp_path: Path) -> Build:
 def snapshot_build(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """The shared Toronto snapshot ingested and built once for the session; read it, never change it."""
+    """The shared Toronto snapshot and the taxonomies (as `make run` lands them) ingested and built
+    once for the session; read it, never change it."""
     database = tmp_path_factory.mktemp("snapshot-build") / "warehouse.duckdb"
     assert ingest("all", "--snapshot", SNAPSHOT, "--database", database) == 0
+    land_taxonomy(database)
     return database, run_dbt(database, "build")
 
 

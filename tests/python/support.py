@@ -22,6 +22,7 @@ SHARED_DATA = Path(os.environ.get("SHARED_DATA", REPO.parent / "shared" / "data"
 SNAPSHOT = SHARED_DATA / "snapshots" / "toronto-2020-01"
 PAGE_IN_SNAPSHOT = "wikipedia/List_of_postal_codes_of_Canada_M.html"
 COORDINATES_IN_SNAPSHOT = "coordinates/Geospatial_Coordinates.csv"
+TAXONOMY = SHARED_DATA / "taxonomy"  # the category hierarchies `make run` lands with the snapshot
 
 # The `build` fixture: ingest a snapshot into a new DuckDB file, `dbt build` it.
 Build = Callable[[Path], tuple[Path, subprocess.CompletedProcess[str]]]
@@ -29,6 +30,11 @@ Build = Callable[[Path], tuple[Path, subprocess.CompletedProcess[str]]]
 
 def ingest(*args: str | Path) -> int:
     return ingest_main([str(arg) for arg in args])
+
+
+def land_taxonomy(database: Path) -> None:
+    """The taxonomies, as `make run` lands them after the snapshot."""
+    assert ingest("taxonomy", *sorted(TAXONOMY.iterdir()), "--database", database) == 0
 
 
 DBT = Path(sys.executable).with_name("dbt")

@@ -1,129 +1,301 @@
-"""Features, KMeans with stable ids, the auto rule for k."""
+"""The segmentation's parts on small data made here: feature blocks, methods with stable ids,
+stability, the auto rule, and the words, report and GeoJSON that explain a clustering."""
 
 from __future__ import annotations
 
-import duckdb
+import json
+import re
+
 import numpy as np
 import pytest
+from bs4 import BeautifulSoup
 
-from segmentation.clustering import Candidate, ClusteringError, choose_k, evaluate, fit_kmeans, resolve_k
-from segmentation.features import FeatureError, read_features, scale
+from segmentation import describe, feature_blocks, geojson_export, methods, report, stability
+from segmentation.feature_blocks import FeatureBlockError
+from segmentation.methods import MethodError
+from segmentation.selection import Fit, SelectionError, Settings, _choose, evaluate
 
-
-def frequencies(
-    connection: duckdb.DuckDBPyConnection,
-) -> tuple[duckdb.DuckDBPyRelation, duckdb.DuckDBPyRelation]:
-    connection.execute(
-        """
-        create table frequencies as select * from (values
-            ('M5B', 4, 0.50, 0.50, 0.00, 3),
-            ('M5A', 2, 0.50, 0.00, 0.50, 1),
-            ('M1X', 0, 0.00, 0.00, 0.00, null),
-            ('M1B', 1, 1.00, 0.00, 0.00, 2)
-        ) t(area_id, venue_count, cat_coffee_shop, cat_park, cat_pub, cluster_id)
-        """
-    )
-    connection.execute(
-        "create table categories as select * from (values ('Pub', 'cat_pub'), ('Coffee Shop', 'cat_coffee_shop'), "
-        "('Park', 'cat_park')) t(category, column_name)"
-    )
-    return connection.table("frequencies"), connection.table("categories")
+HOSTILE = "</script><script>alert(1)</script>"
 
 
-def test_features_are_the_listed_category_columns_only():
-    with duckdb.connect() as connection:
-        features = read_features(*frequencies(connection))
-    # The key, the venue count and a label column are never features; areas without venues are left out.
-    assert features.columns == ["cat_coffee_shop", "cat_park", "cat_pub"]
-    assert features.area_ids == ["M1B", "M5A", "M5B"]
-    assert features.matrix.tolist() == [[1.0, 0.0, 0.0], [0.5, 0.0, 0.5], [0.5, 0.5, 0.0]]
-
-
-def test_features_refuse_a_mismatch_with_venue_categories():
-    with duckdb.connect() as connection:
-        table, categories = frequencies(connection)
-        connection.execute("insert into categories values ('Bar', 'cat_bar')")
-        with pytest.raises(FeatureError, match="lacks the category columns"):
-            read_features(table, categories)
-        connection.execute("delete from categories where column_name in ('cat_bar', 'cat_pub')")
-        with pytest.raises(FeatureError, match="columns no category names"):
-            read_features(table, categories)
-
-
-def test_tfidf_weighs_down_ubiquitous_categories():
-    matrix = np.array([[0.5, 0.5, 0.0], [0.5, 0.0, 0.5], [0.5, 0.5, 0.0]])
-    scaled = scale(matrix, "tfidf")
-    assert np.allclose(np.linalg.norm(scaled, axis=1), 1.0)
-    assert scaled[1, 0] < scaled[1, 2]  # everywhere (coffee) counts less than rare (pub)
-    assert scale(matrix, "none") is matrix
-    with pytest.raises(FeatureError, match="expected one of none, tfidf"):
-        scale(matrix, "zscore")
-
-
-def blobs() -> np.ndarray:
-    generator = np.random.default_rng(7)
-    centres = np.array([[0, 0], [10, 0], [0, 10]])
-    sizes = [12, 5, 8]
+def mixes(sizes: tuple[int, ...] = (12, 8, 5), venues: int = 30, seed: int = 7) -> np.ndarray:
+    """Venue counts of areas of three kinds (mostly food, mostly parks, mostly shops) over 4 features."""
+    generator = np.random.default_rng(seed)
+    kinds = np.array([[0.8, 0.1, 0.05, 0.05], [0.1, 0.8, 0.05, 0.05], [0.05, 0.1, 0.8, 0.05]])
     return np.vstack(
-        [centre + generator.normal(0, 0.5, (size, 2)) for centre, size in zip(centres, sizes, strict=True)]
-    )
+        [generator.multinomial(venues, kind, size) for kind, size in zip(kinds, sizes, strict=True)]
+    ).astype(float)
 
 
-def test_cluster_ids_follow_cluster_size_and_runs_agree():
-    matrix = blobs()
-    first = fit_kmeans(matrix, 3, random_state=1, n_init=10)
-    second = fit_kmeans(matrix, 3, random_state=99, n_init=10)
-    assert first.sizes == [12, 8, 5]  # 1 = the largest cluster
-    assert (first.labels == second.labels).all()  # a different seed, the same ids
-    assert first.labels[0] == 1 and first.labels[-1] == 2
-    assert len(first.distances) == len(matrix) and (first.distances >= 0).all()
+def settings(**changes) -> Settings:
+    base = dict(features=("shares",), shrink=False, methods=("kmeans",), method="kmeans", n_clusters="auto",
+                k_min=2, k_max=6, random_state=42, n_init=10, min_cluster_size=3, min_seed_agreement=0.8,
+                max_largest_share=0.7, stability_seeds=3, stability_resamples=5, sample_size=2000)  # fmt: skip
+    return Settings(**{**base, **changes})
 
 
-def test_clustering_refuses_what_cannot_be_done():
-    with pytest.raises(ClusteringError, match="at least 10 restarts"):
-        fit_kmeans(blobs(), 3, random_state=1, n_init=3)
-    with pytest.raises(ClusteringError, match="cannot make 30 clusters of 25 areas"):
-        fit_kmeans(blobs(), 30, random_state=1, n_init=10)
+# --- feature blocks ------------------------------------------------------------------------------
 
 
-def test_evaluate_scores_each_feasible_k():
-    candidates = evaluate(blobs(), range(2, 40), random_state=1, n_init=10)
-    assert [c.k for c in candidates] == list(range(2, 25))  # k must stay below the number of areas
-    best = choose_k(candidates)
-    assert best.k == 3  # three blobs
-    assert all(
-        -1 <= c.silhouette <= 1 and c.calinski_harabasz > 0 and c.davies_bouldin > 0 for c in candidates
-    )
-
-
-def candidate(k: int, silhouette: float, sizes: list[int]) -> Candidate:
-    return Candidate(k, 1.0, silhouette, 1.0, 1.0, sizes)
-
-
-def test_the_auto_rule():
-    candidates = [
-        candidate(2, 0.30, [90, 10]),
-        candidate(3, 0.45, [80, 19, 1]),  # best silhouette, but a singleton cluster
-        candidate(4, 0.40, [50, 30, 15, 5]),
-        candidate(5, 0.40, [40, 30, 15, 10, 5]),  # ties with 4: the smaller k wins
+def test_shares_are_the_notebooks_one_hot_means():
+    counts = np.array([[3.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, 2.0]])
+    assert feature_blocks.build(counts, np.full(3, np.nan), ["shares"]).tolist() == [
+        [0.75, 0.25, 0.0],
+        [0.0, 0.0, 0.0],
+        [0.25, 0.25, 0.5],
     ]
-    assert choose_k(candidates).k == 4
-    assert choose_k([candidate(2, 0.1, [99, 1]), candidate(3, 0.2, [98, 1, 1])]).k == 3  # none qualifies
-    assert choose_k([]) is None
 
 
-def test_resolve_k():
-    assert resolve_k("5", []) == 5
-    assert resolve_k(" Auto ", [candidate(2, 0.3, [5, 5]), candidate(3, 0.5, [4, 3, 3])]) == 3
-    with pytest.raises(ClusteringError, match="expected a whole number or auto"):
-        resolve_k("five", [])
-    with pytest.raises(ClusteringError, match="no candidate k"):
-        resolve_k("auto", [])
+def test_shrinkage_pulls_sparse_areas_toward_the_city_mix_more_than_rich_ones():
+    counts = mixes()
+    counts[0] = [1, 0, 0, 0]  # one venue: its raw share (100 % food) is noise
+    strength = feature_blocks.shrinkage_strength(counts)
+    assert 0 < strength < 1000
+    mix = feature_blocks.city_mix(counts)
+    shrunk = feature_blocks.build(counts, np.full(len(counts), np.nan), ["shares"], shrink=True)
+    raw = feature_blocks.shares(counts)
+    assert np.allclose(shrunk.sum(axis=1), 1)
+    moved = np.abs(shrunk - raw).sum(axis=1) / np.abs(mix - raw).sum(axis=1)
+    # Each area moves toward the mix by strength / (its venues + strength): the one-venue area
+    # far more than the 30-venue areas.
+    assert np.allclose(moved, strength / (counts.sum(axis=1) + strength))
+    assert moved[0] > 10 * moved[1:].max()
 
 
-def test_identical_areas_cannot_make_several_clusters():
-    same = np.ones((6, 3))
-    assert evaluate(same, range(2, 5), random_state=1, n_init=10) == []
-    with pytest.raises(ClusteringError, match="only 1 distinct mixes of venue categories"):
-        fit_kmeans(same, 2, random_state=1, n_init=10)
-    assert fit_kmeans(same, 1, random_state=1, n_init=10).sizes == [6]
+def test_shrinkage_strength_is_large_when_areas_differ_only_by_noise():
+    generator = np.random.default_rng(1)
+    alike = generator.multinomial(20, [0.25, 0.25, 0.25, 0.25], 200).astype(float)
+    assert feature_blocks.shrinkage_strength(alike) > 50 * feature_blocks.shrinkage_strength(mixes())
+
+
+def test_tfidf_weighs_down_what_every_area_has_and_rows_are_unit_length():
+    counts = np.array([[5.0, 5.0, 0.0], [5.0, 0.0, 5.0], [5.0, 5.0, 0.0]])
+    scaled = feature_blocks.build(counts, np.full(3, np.nan), ["tfidf"])
+    assert np.allclose(np.linalg.norm(scaled, axis=1), 1.0)
+    assert scaled[1, 0] < scaled[1, 2]  # everywhere (column 0) counts less than rare (column 2)
+
+
+def test_blocks_combine_at_equal_weight_and_density_needs_sizes():
+    counts = mixes()
+    km2 = np.linspace(1, 5, len(counts))
+    combined = feature_blocks.build(counts, km2, ["shares", "density", "diversity"])
+    assert combined.shape == (len(counts), 4 + 1 + 1)
+    for block in (slice(0, 4), slice(4, 5), slice(5, 6)):
+        assert combined[:, block].var(axis=0).sum() == pytest.approx(1.0)
+    with pytest.raises(FeatureBlockError, match="needs every area's size"):
+        feature_blocks.build(counts, np.full(len(counts), np.nan), ["density"])
+    with pytest.raises(FeatureBlockError, match="expected some of shares, tfidf, density, diversity"):
+        feature_blocks.build(counts, km2, ["zscore"])
+
+
+# --- methods -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["kmeans", "ward", "gmm"])
+def test_cluster_ids_follow_size_whatever_the_seed(method: str):
+    matrix = feature_blocks.shares(mixes())
+    first, distances = methods.fit(method, matrix, 3, random_state=1)
+    second, _ = methods.fit(method, matrix, 3, random_state=99)
+    assert np.bincount(first)[1:].tolist() == [12, 8, 5]  # 1 = the largest
+    assert (first == second).all()
+    assert len(distances) == len(matrix) and (distances >= 0).all()
+
+
+def test_the_spatial_method_makes_contiguous_regions():
+    # 20 areas in a row, each joined to the next; their mixes alternate, so only contiguity keeps
+    # a region together: every cluster is one unbroken run of neighbours.
+    matrix = np.array([[i % 2, 1 - i % 2] for i in range(20)], dtype=float) + np.linspace(0, 3, 20)[:, None]
+    graph = methods.adjacency_graph({str(i): i for i in range(20)}, [(str(i), str(i + 1)) for i in range(19)])
+    labels, _ = methods.fit("spatial", matrix, 4, random_state=1, connectivity=graph)
+    runs = [label for i, label in enumerate(labels) if i == 0 or label != labels[i - 1]]
+    assert sorted(runs) == [1, 2, 3, 4]
+    unconstrained, _ = methods.fit("ward", matrix, 4, random_state=1)
+    assert len([1 for i in range(1, 20) if unconstrained[i] != unconstrained[i - 1]]) > 3
+    with pytest.raises(MethodError, match="needs a connectivity graph"):
+        methods.fit("spatial", matrix, 4, random_state=1)
+
+
+def test_neighbour_graph_is_symmetric_and_joins_near_points():
+    points = np.array([[43.60, -79.40], [43.61, -79.40], [43.90, -79.00], [43.91, -79.00]])
+    graph = methods.neighbour_graph(points, neighbours=1).toarray()
+    assert (graph == graph.T).all()
+    assert graph[0, 1] and graph[2, 3] and not graph[0, 2]
+
+
+def test_methods_refuse_what_cannot_be_done():
+    with pytest.raises(MethodError, match="cannot make 30 clusters of 25 areas"):
+        methods.fit("kmeans", mixes(), 30, random_state=1)
+    with pytest.raises(MethodError, match="expected one of kmeans, ward, gmm, spatial"):
+        methods.fit("dbscan", mixes(), 3, random_state=1)
+
+
+# --- stability -----------------------------------------------------------------------------------
+
+
+def test_stability_is_high_for_real_structure_and_low_for_noise():
+    def refit(matrix: np.ndarray, seed: int) -> np.ndarray:
+        return methods.fit("kmeans", matrix, 3, random_state=seed)[0]
+
+    clear = mixes(venues=60)
+    labels = refit(feature_blocks.shares(clear), 42)
+    assert stability.seed_agreement(labels, refit, feature_blocks.shares(clear), [1, 2, 3]) == 1.0
+    agreement, confidence = stability.bootstrap(
+        labels, clear, feature_blocks.shares, refit, resamples=10, random_state=3
+    )
+    assert agreement > 0.9 and confidence.min() >= 0.8
+
+    noise = np.random.default_rng(5).multinomial(4, [0.25] * 4, 60).astype(float)
+    labels = refit(feature_blocks.shares(noise), 42)
+    agreement, confidence = stability.bootstrap(
+        labels, noise, feature_blocks.shares, refit, resamples=10, random_state=3
+    )
+    assert agreement < 0.3 and confidence.mean() < 0.7
+
+
+def test_matching_renames_clusters_to_the_reference():
+    reference = np.array([1, 1, 2, 2, 3, 3])
+    other = np.array([3, 3, 1, 1, 2, 2])
+    assert stability.matched(reference, other).tolist() == reference.tolist()
+
+
+# --- model selection and the auto rule -----------------------------------------------------------
+
+
+def test_model_selection_finds_the_three_kinds_and_marks_one_fit():
+    fits = evaluate(mixes(), np.full(25, np.nan), settings())
+    assert [fit.k for fit in fits] == [2, 3, 4, 5, 6]
+    (chosen,) = [fit for fit in fits if fit.is_chosen]
+    assert chosen.k == 3 and chosen.sizes == [12, 8, 5] and chosen.meets_rule
+    assert chosen.seed_agreement == 1.0 and chosen.bootstrap_agreement > 0.9
+    assert len(chosen.confidence) == 25 and set(chosen.labels.tolist()) == {1, 2, 3}
+
+
+def fit(k: int, silhouette: float, sizes: list[int], seed: float = 1.0, bootstrap: float = 0.5) -> Fit:
+    labels = np.repeat(np.arange(1, k + 1), sizes)
+    return Fit("kmeans", k, labels, np.zeros(len(labels)), 0.0, silhouette, 1.0, 1.0, seed, bootstrap,
+               np.ones(len(labels)), sizes)  # fmt: skip
+
+
+def test_the_auto_rule_weighs_stability_and_balance():
+    fits = [
+        fit(2, 0.30, [90, 10]),  # one cluster holds 90 %: out
+        fit(3, 0.45, [80, 18, 2]),  # best silhouette, but a cluster of 2 areas: out
+        fit(4, 0.40, [50, 30, 15, 5], seed=0.7),  # changes with the seed: out
+        fit(5, 0.35, [40, 30, 15, 10, 5], bootstrap=0.40),
+        fit(6, 0.30, [30, 25, 15, 10, 10, 10], bootstrap=0.45),  # ties with 5 on the score: the smaller k
+    ]
+    _choose(fits, settings(), None)
+    assert [f.meets_rule for f in fits] == [False, False, False, True, True]
+    assert [f.k for f in fits if f.is_chosen] == [5]
+    none_qualify = [fit(2, 0.1, [99, 1]), fit(3, 0.2, [98, 1, 1])]
+    _choose(none_qualify, settings(), None)
+    assert [f.k for f in none_qualify if f.is_chosen] == [3]  # the best score, and reported weak
+    fixed = [fit(2, 0.3, [60, 40]), fit(3, 0.2, [50, 30, 20])]
+    _choose(fixed, settings(n_clusters="2"), 2)
+    assert [f.k for f in fixed if f.is_chosen] == [2]
+
+
+def test_a_fixed_k_is_fitted_even_outside_the_range_and_bad_values_are_named():
+    fits = evaluate(mixes(), np.full(25, np.nan), settings(n_clusters="8", k_max=4))
+    assert [f.k for f in fits] == [2, 3, 4, 8] and [f.k for f in fits if f.is_chosen] == [8]
+    with pytest.raises(SelectionError, match="n_clusters is 'five'; expected a whole number or auto"):
+        evaluate(mixes(), np.full(25, np.nan), settings(n_clusters="five"))
+
+
+def test_identical_areas_make_one_cluster():
+    same = np.tile([3.0, 1.0, 0.0, 0.0], (6, 1))
+    fits = evaluate(same, np.full(6, np.nan), settings())
+    assert [(f.k, f.is_chosen) for f in fits] == [(1, True)]
+
+
+# --- the words, the report and the GeoJSON -------------------------------------------------------
+
+SETTINGS_ROW = {
+    "area_set": "toronto_fsa", "preset": "default", "feature_level": "group", "group_mapped_share": 0.98,
+    "features": ["shares", "diversity"], "sparse_areas": "shrink", "min_venues": 5, "method": "kmeans",
+    "n_clusters": "auto", "random_state": 42, "min_cluster_size": 3, "min_seed_agreement": 0.8,
+    "max_largest_share": 0.7,
+}  # fmt: skip
+QUALITY = {"k": 2, "method": "kmeans", "feature_level": "group", "silhouette": 0.05, "seed_agreement": 0.7,
+           "bootstrap_agreement": 0.3, "is_weak": True,
+           "weak_reasons": ["silhouette 0.05 is below 0.1", "seed agreement 0.7 is below 0.8"]}  # fmt: skip
+
+
+def test_the_heading_names_the_settings_and_the_weakness():
+    heading = describe.heading(SETTINGS_ROW, QUALITY)
+    assert heading.title == "toronto_fsa: 2 segments by the places in them"
+    assert heading.details[0] == "k-means, k = 2 (auto rule); preset default"
+    assert heading.details[1] == "features: shares of category groups + category diversity (Shannon entropy)"
+    assert "fewer than 5 venues: shares shrunk" in heading.details[2]
+    assert heading.warning == (
+        "Weak clustering — treat these segments with care: silhouette 0.05 is below 0.1; seed agreement 0.7 is "
+        "below 0.8."
+    )
+    assert describe.heading(SETTINGS_ROW, {**QUALITY, "is_weak": False}).warning is None
+
+
+def report_inputs() -> report.ReportInputs:
+    areas = [
+        {"area_id": "M5A", "name": HOSTILE, "cluster_id": 1, "status": "clustered", "is_sparse": False,
+         "assignment_confidence": 0.9, "venue_count": 30},
+        {"area_id": "M5B", "name": "Garden District", "cluster_id": 2, "status": "clustered_shrunk",
+         "is_sparse": True, "assignment_confidence": 0.4, "venue_count": 2},
+        {"area_id": "M1X", "name": "Upper Rouge", "cluster_id": None, "status": "no_venues", "is_sparse": True,
+         "assignment_confidence": None, "venue_count": 0},
+    ]  # fmt: skip
+    selection = [
+        {"method": "kmeans", "k": k, "silhouette": s, "calinski_harabasz": 10.0, "davies_bouldin": 1.0,
+         "seed_agreement": 0.7, "bootstrap_agreement": 0.3, "largest_share": 0.5, "cluster_sizes": [1, 1],
+         "meets_rule": False, "is_chosen": k == 2}
+        for k, s in ((2, 0.05), (3, 0.04))
+    ]  # fmt: skip
+    profiles = [
+        {"cluster_id": c, "area_count": 1, "venue_count": v, "label": label, "display_label": f"Cluster {c}: {label}",
+         "mean_assignment_confidence": 0.5}
+        for c, v, label in ((1, 30, f"Food ↑ {HOSTILE}"), (2, 2, "Mixed: no feature in half its areas"))
+    ]  # fmt: skip
+    features = [
+        {"cluster_id": 1, "feature": "Food", "venue_count": 25, "area_count": 1, "cluster_share": 0.83,
+         "overall_share": 0.78, "lift": 1.06, "may_name": True, "commonness_rank": 1},
+        {"cluster_id": 1, "feature": "Park", "venue_count": 5, "area_count": 1, "cluster_share": 0.17,
+         "overall_share": 0.22, "lift": 0.77, "may_name": True, "commonness_rank": 2},
+    ]  # fmt: skip
+    return report.ReportInputs(SETTINGS_ROW, QUALITY, selection, profiles, features, areas)
+
+
+def test_the_report_is_one_self_contained_page_that_explains_each_segment(tmp_path):
+    path = report.write(report_inputs(), tmp_path / "toronto_fsa_segmentation_report.html")
+    text = path.read_text(encoding="utf-8")
+    page = BeautifulSoup(text, "lxml")
+    assert not page.select("script, link[href], iframe") and HOSTILE not in text  # no script; names escaped
+    assert page.find(string=re.compile("Weak clustering — treat these segments with care"))
+    assert all(img["src"].startswith("data:image/png;base64,") for img in page.select("img"))
+    assert len(page.select("img")) == 2 + 1  # model selection, stability, cluster 1's features
+    clusters = [section.h3.get_text() for section in page.select("section.cluster")]
+    assert clusters == [f"Cluster 1: Food ↑ {HOSTILE}", "Cluster 2: Mixed: no feature in half its areas"]
+    first = page.select("section.cluster")[0]
+    assert [cell.get_text() for cell in first.select("table tr")[1].select("td")] == [
+        "Food", "25", "1", "83.0 %", "78.0 %", "1.06", "yes",
+    ]  # fmt: skip
+    assert f"M5A {HOSTILE}" in first.details.get_text()
+    evidence = page.find("h2", string="Evidence").find_next("ul").get_text()
+    assert "1 not clustered: no venues" in evidence and "1 clustered on fewer than 5 venues" in evidence
+
+
+def test_the_geojson_lists_every_area_with_its_cluster_or_why_not(tmp_path):
+    areas = [
+        {"area_set": "s", "area_id": "A", "latitude": 43.6, "longitude": -79.4, "cluster_id": 1,
+         "cluster_label": "Cluster 1: Food (1 area)", "status": "clustered",
+         "boundary_geojson": json.dumps({"type": "Polygon", "coordinates": [[[-79.5, 43.5], [-79.3, 43.5],
+                                                                              [-79.3, 43.7], [-79.5, 43.5]]]})},
+        {"area_set": "s", "area_id": "B", "latitude": 43.7, "longitude": -79.2, "cluster_id": None,
+         "cluster_label": "No venues", "status": "no_venues", "boundary_geojson": None},
+        {"area_set": "s", "area_id": "C", "latitude": None, "longitude": None, "cluster_id": None,
+         "cluster_label": "No venues", "status": "no_venues", "boundary_geojson": None},
+    ]  # fmt: skip
+    written = json.loads(geojson_export.write(areas, tmp_path / "s_clusters.geojson").read_text())
+    assert [feature["id"] for feature in written["features"]] == ["A", "B", "C"]
+    assert [(f["geometry"] or {}).get("type") for f in written["features"]] == ["Polygon", "Point", None]
+    assert written["features"][1]["geometry"]["coordinates"] == [-79.2, 43.7]  # longitude first
+    assert written["features"][1]["properties"]["status"] == "no_venues"
+    assert set(written["features"][0]["properties"]) == set(geojson_export.PROPERTIES)

@@ -15,6 +15,7 @@ from segmentation.kepler_map import (
     GREY,
     PALETTE,
     MapArea,
+    MapHeading,
     MapVenue,
     _inline_js,
     build_payload,
@@ -34,10 +35,11 @@ SQUARE = {
 def areas() -> list[MapArea]:
     return [
         MapArea("M5A", f"Regent Park, {HOSTILE}", "Downtown Toronto", 43.65, -79.36, 1, "Cluster 1: Café · Park",
-                "Café (3), Park (1)", 4, SQUARE),
+                "Café (3), Park (1)", 14, SQUARE, "Clustered", False, 0.9),
         MapArea("M5W", "Stn A PO Boxes", "Downtown Toronto", 43.64, -79.37, 2, "Cluster 2: Post Office", None, 1,
-                None),
-        MapArea("M1X", "Upper Rouge", "Scarborough", 43.83, -79.20, None, "No venues", None, 0, SQUARE),
+                None, "Clustered on 1 venue(s), fewer than 5: its shares were shrunk", True, 0.456),
+        MapArea("M1X", "Upper Rouge", "Scarborough", 43.83, -79.20, None, "No venues", None, 0, SQUARE,
+                "Not clustered: no venues found in this area", True, None),
     ]  # fmt: skip
 
 
@@ -65,42 +67,63 @@ def test_hostile_names_stay_text_in_the_page():
     )  # only our own tags close
     data = re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S).group(1)
     payload = json.loads(data)
-    names = [f["properties"]["name"] for f in payload["datasets"][0]["data"]["features"]]
+    names = [f["properties"]["Name"] for f in payload["datasets"][0]["data"]["features"]]
     assert names[0] == f"Regent Park, {HOSTILE}"
-    assert payload["datasets"][1]["data"][0]["name"] == HOSTILE
+    assert payload["datasets"][2]["data"][0]["Venue"] == HOSTILE
     assert "window.lib = '<\\/script>';" in page and "content: '<\\/style>'" in page
     assert "MIT - - keep this notice" in page  # the licence notice is kept, and cannot end its comment
 
 
 def test_layers_polygons_points_and_tooltips():
-    payload = build_payload(areas(), [MapVenue("M5A", "Tandem", "Café", 43.65, -79.36)], "t")
+    payload = build_payload(areas(), [MapVenue("M5A", "Tandem", "Café", 43.65, -79.36)], "t", min_venues=5)
     features = payload.datasets[0]["data"]["features"]
     assert [f["geometry"]["type"] for f in features] == ["MultiPolygon", "Point", "MultiPolygon"]
     assert features[1]["geometry"]["coordinates"] == [-79.37, 43.64]  # no boundary: a point at the centre
+    # The areas with thin evidence again, in a layer of their own: washed out and outlined.
+    assert [f["properties"]["Area"] for f in payload.datasets[1]["data"]["features"]] == ["M5W", "M1X"]
     layers = payload.config["config"]["visState"]["layers"]
+    # kepler.gl draws the first layer on top; no layer of area centres (no second legend of clusters).
     assert [(layer["id"], layer["config"]["isVisible"]) for layer in layers] == [
-        ("area-shapes", True),
-        ("area-centres", True),
         ("venues", False),
+        ("sparse-overlay", True),
+        ("area-shapes", True),
     ]
-    assert layers[0]["config"]["visConfig"]["colorRange"]["colors"] == [PALETTE[0], PALETTE[1], GREY]
+    assert layers[1]["config"]["label"] == "Washed out, outlined: fewer than 5 venues (thin evidence)"
+    assert layers[1]["visualChannels"]["colorField"] is None
+    assert layers[2]["visualChannels"]["colorField"] == {"name": "Cluster", "type": "string"}
+    assert layers[2]["config"]["visConfig"]["colorRange"]["colors"] == [PALETTE[0], PALETTE[1], GREY]
     tooltip = payload.config["config"]["visState"]["interactionConfig"]["tooltip"]["fieldsToShow"]["areas"]
     assert [field["name"] for field in tooltip] == [
-        "area_id",
-        "name",
-        "parent_name",
-        "cluster",
-        "top_categories",
-    ]
-    assert build_payload(areas(), None, "t").layer_count == 2
+        "Area", "Name", "Part of", "Cluster", "Status", "Venues", "Assignment confidence", "Top categories",
+    ]  # fmt: skip
+    assert features[1]["properties"]["Assignment confidence"] == 0.46
+    assert features[2]["properties"]["Status"] == "Not clustered: no venues found in this area"
+    clustered_only = [area for area in areas() if not area.is_sparse]
+    assert build_payload(clustered_only, None, "t").layer_count == 1
+
+
+def test_the_page_has_a_title_box_the_open_legend_and_the_warning():
+    heading = MapHeading("toronto_fsa: 5 segments", ("k-means, k = 5", "features: shares"), f"Weak {HOSTILE}")
+    page = render_html(build_payload(areas(), None, heading), fake_assets())
+    box = re.search(r'<div id="map-heading">(.*?)</div>\n', page).group(1)
+    assert "<h1>toronto_fsa: 5 segments</h1><div>k-means, k = 5</div><div>features: shares</div>" in box
+    assert 'role="alert">Weak &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</div>' in box
+    assert "<title>toronto_fsa: 5 segments</title>" in page
+    assert "mapLegend" in page and "show: true, active: true" in page
+    quiet = render_html(build_payload(areas(), None, MapHeading("t")), fake_assets())
+    assert 'role="alert"' not in quiet
 
 
 def test_cluster_colours_follow_ids_in_kepler_sort_order():
-    labels = [f"Cluster {n}: x" for n in range(1, 12)] + ["No venues"]
+    labels = [f"Cluster {n:02}: x" for n in range(1, 12)] + [
+        "No venues",
+        "Not clustered: fewer than 5 venues",
+    ]
     colours = cluster_colours(labels)
-    # kepler.gl sorts the labels as strings: "Cluster 10: x" comes before "Cluster 1: x" ("0" < ":").
-    assert colours[:4] == [PALETTE[9], PALETTE[10], PALETTE[0], PALETTE[1]]
-    assert colours[-1] == GREY
+    # kepler.gl sorts the labels as strings; cluster_profiles pads the ids so that this is numeric order.
+    assert colours[:11] == list(PALETTE[:11])
+    assert colours[-2:] == [GREY, GREY]
+    assert cluster_colours(["Cluster 10: x", "Cluster 1: x"]) == [PALETTE[9], PALETTE[0]]
 
 
 def test_inline_js_refuses_what_it_cannot_make_safe():

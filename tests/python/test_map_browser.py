@@ -1,13 +1,13 @@
 """The map in headless Chromium (Debian's chromium + chromium-driver), opened from file:// with the
-network off: kepler.gl loads, the layers and areas are there, nothing is fetched, the console has
-no errors, a hostile neighbourhood name stays text, and the screenshot shows coloured areas."""
+network off: kepler.gl loads, the layers and areas are there, the legend is open with one entry
+per cluster in numeric order (its full label and size), the title box names the settings, nothing
+is fetched, the console has no errors, a hostile neighbourhood name stays text, and the screenshot
+shows coloured areas."""
 
 from __future__ import annotations
 
 import colorsys
 import json
-import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -15,20 +15,18 @@ import pytest
 from PIL import Image
 from support import PAGE_IN_SNAPSHOT, Build, query
 
+from segmentation.browser import BrowserError, open_offline, start_chrome
+
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 HOSTILE = "</script><script>alert(1)</script>"
-FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
-    "--window-size=1400,900", "--disable-dev-shm-usage",
-]  # fmt: skip
 
 STATE = """
 const map = window.keplerStore.getState().keplerGl.map;
 const areas = map.visState.datasets.areas;
 const geojson = areas.fields.findIndex(field => field.name === '_geojson');
-const neighbourhood = areas.fields.findIndex(field => field.name === 'name');
+const neighbourhood = areas.fields.findIndex(field => field.name === 'Name');
+const legend = document.querySelector('.map-legend');
 const rows = [...Array(areas.dataContainer.numRows()).keys()];
 return {
   layers: map.visState.layers.map(layer => [layer.id, layer.type, layer.config.isVisible]),
@@ -39,45 +37,27 @@ return {
   online: navigator.onLine,
   alerts: window.__alerts,
   canvases: document.querySelectorAll('canvas').length,
+  legendLayers: legend ? [...legend.querySelectorAll('.legend--layer_name')].map(e => e.textContent) : null,
+  legendEntries: legend ? [...legend.querySelectorAll('input.legend__label__title__editor')].map(e => e.value) : null,
+  legendWidths: legend ? [...legend.querySelectorAll('input.legend__label__title__editor')].map(
+    e => e.scrollWidth <= e.clientWidth) : null,
+  heading: document.getElementById('map-heading').innerText,
 };
 """
 
 
 @pytest.fixture(scope="module")
 def chrome():
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.fail("the browser test needs Debian's chromium and chromium-driver: run `make browser`")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = shutil.which("chromium")
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    try:
+        driver = start_chrome()
+    except BrowserError as error:
+        pytest.fail(f"the browser test needs the browser: {error}")
     yield driver
     driver.quit()
 
 
-def open_offline(driver, page: Path) -> dict:
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd(
-        "Network.emulateNetworkConditions",
-        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-    )
-    driver.execute_cdp_cmd(
-        "Page.addScriptToEvaluateOnNewDocument",
-        {"source": "window.__alerts = []; window.alert = m => window.__alerts.push(String(m));"},
-    )
-    driver.get(page.as_uri())
-    ready = "return !!(window.mapReady && window.keplerStore.getState().keplerGl.map.visState.layers.length)"
-    deadline = time.monotonic() + 120
-    while not driver.execute_script(ready):
-        assert time.monotonic() < deadline, "kepler.gl did not load within 120 s"
-        time.sleep(0.5)
-    time.sleep(4)  # let deck.gl draw
+def map_state(driver, page: Path) -> dict:
+    open_offline(driver, page)
     return driver.execute_script(STATE)
 
 
@@ -116,18 +96,37 @@ def test_the_map_renders_offline_with_hostile_names(
     ]
     ((map_path,),) = query(database, "select map_path from area_map")
 
-    state = open_offline(chrome, Path(map_path))
+    state = map_state(chrome, Path(map_path))
     assert state["online"] is False and state["styleType"] == "no_map"
     assert state["layers"] == [
-        ["area-shapes", "geojson", True],
-        ["area-centres", "point", True],
         ["venues", "point", False],
+        ["sparse-overlay", "geojson", True],
+        ["area-shapes", "geojson", True],
     ]
-    assert state["datasets"] == {"areas": 103, "venues": 2226}
+    (sparse,) = query(database, "select count(*) from area_map_features where is_sparse")[0]
+    assert state["datasets"] == {"areas": 103, "sparse_areas": sparse, "venues": 2226}
     assert state["polygons"] == 96  # the boundary file's areas; the other 7 are points
     assert f"{HOSTILE}, Harbourfront" in state["neighbourhoods"]  # the name is data, shown as text
     assert state["alerts"] == []  # and never ran
     assert state["canvases"] >= 1
+    # The legend is open: one entry per cluster in numeric order, its full label and size shown
+    # whole (no clipped text), then the areas without a cluster; no second list from another layer.
+    labels = [
+        label
+        for (label,) in query(database, "select display_label from cluster_profiles order by cluster_id")
+    ]
+    assert state["legendEntries"] == [*labels, "No venues"]
+    assert all(state["legendWidths"]), state["legendEntries"]
+    assert state["legendLayers"] == [
+        "Venues (off: switch on in the layer panel)",
+        "Washed out, outlined: fewer than 5 venues (thin evidence)",
+        "Areas by cluster",
+    ]
+    ((title, k, method),) = query(
+        database, "select m.title, q.k, q.method from area_map m, cluster_quality q"
+    )
+    assert state["heading"].startswith(title) and f"k = {k}" in state["heading"] and method == "kmeans"
+    assert "features: shares of category groups" in state["heading"]
 
     errors = [entry for entry in chrome.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []

@@ -1,12 +1,13 @@
 -- The chosen set's areas' clusters at each k of var cluster_comparison_ks (default 4, 5, 6), from
--- the fits of cluster_model_selection (same features, seed and ids as area_clusters), to compare
--- how areas move between k.
+-- the fits of cluster_model_selection with the chosen method (same features, seed and ids as
+-- area_clusters), to compare how areas move between k.
 select
-    area_set,
-    k,
-    unnest(area_ids) as area_id,
-    unnest(cluster_ids) as cluster_id,
-    unnest(distances) as distance_to_centre
-from {{ ref('cluster_model_selection') }}
-where k in ({{ var('cluster_comparison_ks') | join(', ') }})
-order by k, area_id
+    selection.area_set,
+    selection.k,
+    unnest(selection.area_ids) as area_id,
+    unnest(selection.cluster_ids) as cluster_id,
+    unnest(selection.distances) as distance_to_centre
+from {{ ref('cluster_model_selection') }} as selection
+inner join {{ ref('cluster_settings') }} as settings on selection.method = settings.method  -- noqa: RF04
+where selection.k in ({{ var('cluster_comparison_ks') | join(', ') }})
+order by selection.k, area_id

@@ -1,8 +1,9 @@
--- One row per cluster of the chosen area set and venue category found in it: venues, areas, the
--- category's share of the cluster's venues against its share of all clustered areas' venues
--- (lift), and its rank by distinctiveness. A category ranks first if it has at least 2 venues in at
--- least 2 of the cluster's areas (1 for a one-area cluster), so that one odd area does not name its
--- cluster; then by lift; ties go to the more common category, then to the name.
+-- One row per cluster of the chosen set and feature (category, or group: cluster_settings) found
+-- in it: its venues and areas, its share of the cluster's venues against its share of all
+-- clustered areas' venues (lift), and whether it may name the cluster: a label names what the
+-- members have — a feature found in at least half of the cluster's areas, with at least a handful
+-- (5) of venues in the cluster — most common first; marked where it is over-represented (lift at
+-- least 1.25).
 with
 
 clusters as (
@@ -26,46 +27,55 @@ counts as (
     select
         clusters.area_set,
         clusters.cluster_id,
-        category_counts.category,
-        sum(category_counts.venue_count)::bigint as venue_count,
+        feature_counts.feature,
+        sum(feature_counts.venue_count)::bigint as venue_count,
         count(*) as area_count
-    from {{ ref('area_category_counts') }} as category_counts
+    from {{ ref('area_feature_counts') }} as feature_counts
     inner join clusters
         on
-            category_counts.area_set = clusters.area_set
-            and category_counts.area_id = clusters.area_id
-    group by clusters.area_set, clusters.cluster_id, category_counts.category
+            feature_counts.area_set = clusters.area_set
+            and feature_counts.area_id = clusters.area_id
+    group by clusters.area_set, clusters.cluster_id, feature_counts.feature
 ),
 
 shares as (
     select
-        counts.area_set,
-        counts.cluster_id,
-        counts.category,
-        counts.venue_count,
-        counts.area_count,
-        counts.venue_count >= 2
-        and counts.area_count >= least(2, cluster_sizes.cluster_area_count) as is_widespread,
+        counts.*,
+        cluster_sizes.cluster_area_count,
         counts.venue_count / sum(counts.venue_count) over (partition by counts.cluster_id) as cluster_share,
-        sum(counts.venue_count) over (partition by counts.category)
+        sum(counts.venue_count) over (partition by counts.feature)
         / sum(counts.venue_count) over () as overall_share
     from counts
     inner join cluster_sizes on counts.cluster_id = cluster_sizes.cluster_id
+),
+
+judged as (
+    select
+        *,
+        cluster_share / overall_share as lift,
+        area_count * 2 >= cluster_area_count and venue_count >= 5 as may_name,
+        cluster_share / overall_share >= 1.25 as is_over_represented
+    from shares
 )
 
 select
     area_set,
     cluster_id,
-    category,
+    feature,
     venue_count,
     area_count,
+    cluster_area_count,
     cluster_share,
     overall_share,
-    cluster_share / overall_share as lift,
-    is_widespread,
-    row_number() over (
-        partition by cluster_id
-        order by is_widespread desc, cluster_share / overall_share desc, venue_count desc, category asc
-    ) as distinctiveness_rank
-from shares
-order by cluster_id, distinctiveness_rank
+    lift,
+    may_name,
+    is_over_represented,
+    row_number() over (partition by cluster_id order by venue_count desc, feature asc) as commonness_rank,
+    case
+        when may_name
+            then row_number() over (
+                    partition by cluster_id, may_name order by venue_count desc, feature asc
+                )
+    end as label_rank
+from judged
+order by cluster_id, commonness_rank

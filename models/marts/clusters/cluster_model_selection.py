@@ -1,59 +1,71 @@
-"""KMeans for k = k_min..k_max on the category frequencies of the chosen area set: inertia,
-silhouette, Calinski–Harabasz, Davies–Bouldin and cluster sizes per k, the k the auto rule picks,
-each k's assignment of areas (area_clusters_by_k unnests it), and a PNG plot of the criteria
-against k written to the output folder as <area_set>_cluster_model_selection.png."""
+"""Model selection for the chosen area set: every k of k_min..k_max (and n_clusters when it is a
+number) for each method of cluster_settings.selection_methods, fitted once on the features the
+settings name, with the four criteria, the cluster sizes, the agreement across random seeds and
+across bootstrap redraws of each area's venues, each area's assignment confidence, the auto rule's
+verdict, and the chosen fit (area_clusters unnests it: the clusters are not fitted twice). The
+report (segmentation_report) plots it."""
 
-from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
-from segmentation.clustering import MIN_CLUSTER_SIZE, choose_k, evaluate
-from segmentation.features import read_features, scale
-from segmentation.plots import plot_model_selection
+from segmentation.selection import Settings, evaluate
+from segmentation.training_data import read_training_data
 
 
 def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     dbt.config(materialized="table")
-    # One dbt.config.get per statement: dbt finds the keys a Python model reads by parsing it.
-    scaling = str(dbt.config.get("feature_scaling"))
-    k_min = int(dbt.config.get("k_min"))
-    k_max = int(dbt.config.get("k_max"))
-    random_state = int(dbt.config.get("random_state"))
-    n_init = int(dbt.config.get("n_init"))
-    sample_size = int(dbt.config.get("silhouette_sample_size"))
-    output_dir = Path(str(dbt.config.get("output_dir"))).resolve()
-
-    (area_set,) = dbt.ref("int_area_set_chosen").select("area_set").fetchone()
-    features = read_features(dbt.ref("area_category_frequencies"), dbt.ref("area_set_categories"))
-    candidates = evaluate(
-        scale(features.matrix, scaling),
-        range(k_min, k_max + 1),
-        random_state=random_state,
-        n_init=n_init,
-        silhouette_sample_size=sample_size,
+    settings_relation = dbt.ref("cluster_settings")
+    row = dict(zip(settings_relation.columns, settings_relation.fetchone(), strict=True))
+    data = read_training_data(
+        dbt.ref("area_feature_counts"),
+        dbt.ref("area_set_features"),
+        dbt.ref("areas"),
+        dbt.ref("area_adjacency"),
+        row,
     )
-    chosen = choose_k(candidates)
-    plot = output_dir / f"{area_set}_cluster_model_selection.png"
-    plot_model_selection(candidates, chosen.k if chosen else None, plot)
+    settings = Settings(
+        features=tuple(row["features"]), shrink=row["sparse_areas"] == "shrink", methods=tuple(row["selection_methods"]),
+        method=row["method"], n_clusters=str(row["n_clusters"]), k_min=int(row["k_min"]), k_max=int(row["k_max"]),
+        random_state=int(row["random_state"]), n_init=int(row["n_init"]), min_cluster_size=int(row["min_cluster_size"]),
+        min_seed_agreement=float(row["min_seed_agreement"]), max_largest_share=float(row["max_largest_share"]),
+        stability_seeds=int(row["stability_seeds"]), stability_resamples=int(row["stability_resamples"]),
+        sample_size=int(row["stability_sample_size"]),
+    )  # fmt: skip
+    fits = evaluate(data.counts, data.sampled_km2, settings, data.connectivity) if len(data.area_ids) else []
+    size = len(fits)
+    lists = pa.list_(pa.float64())
     return pa.table(
         {
-            "area_set": pa.array([area_set] * len(candidates), pa.string()),
-            "k": pa.array([c.k for c in candidates], pa.int32()),
-            "inertia": pa.array([c.inertia for c in candidates], pa.float64()),
-            "silhouette": pa.array([c.silhouette for c in candidates], pa.float64()),
-            "calinski_harabasz": pa.array([c.calinski_harabasz for c in candidates], pa.float64()),
-            "davies_bouldin": pa.array([c.davies_bouldin for c in candidates], pa.float64()),
-            "cluster_sizes": pa.array([c.cluster_sizes for c in candidates], pa.list_(pa.int32())),
-            "smallest_cluster": pa.array([c.smallest_cluster for c in candidates], pa.int32()),
-            "meets_size_rule": pa.array([c.smallest_cluster >= MIN_CLUSTER_SIZE for c in candidates]),
-            "is_chosen": pa.array([chosen is not None and c.k == chosen.k for c in candidates]),
-            "feature_count": pa.array([len(features.columns)] * len(candidates), pa.int32()),
-            "area_ids": pa.array([features.area_ids] * len(candidates), pa.list_(pa.string())),
-            "cluster_ids": pa.array([c.clustering.labels.tolist() for c in candidates], pa.list_(pa.int32())),
-            "distances": pa.array(
-                [c.clustering.distances.tolist() for c in candidates], pa.list_(pa.float64())
+            "area_set": pa.array([row["area_set"]] * size, pa.string()),
+            "method": pa.array([fit.method for fit in fits], pa.string()),
+            "k": pa.array([fit.k for fit in fits], pa.int32()),
+            "inertia": pa.array([fit.inertia for fit in fits], pa.float64()),
+            "silhouette": pa.array([_nan(fit.silhouette) for fit in fits], pa.float64()),
+            "calinski_harabasz": pa.array([_nan(fit.calinski_harabasz) for fit in fits], pa.float64()),
+            "davies_bouldin": pa.array([_nan(fit.davies_bouldin) for fit in fits], pa.float64()),
+            "seed_agreement": pa.array([fit.seed_agreement for fit in fits], pa.float64()),
+            "bootstrap_agreement": pa.array([_nan(fit.bootstrap_agreement) for fit in fits], pa.float64()),
+            "cluster_sizes": pa.array([fit.sizes for fit in fits], pa.list_(pa.int32())),
+            "smallest_cluster": pa.array([fit.smallest for fit in fits], pa.int32()),
+            "largest_share": pa.array([fit.largest_share for fit in fits], pa.float64()),
+            "meets_rule": pa.array([fit.meets_rule for fit in fits], pa.bool_()),
+            "score": pa.array([fit.score for fit in fits], pa.float64()),
+            "is_chosen": pa.array([fit.is_chosen for fit in fits], pa.bool_()),
+            "feature_level": pa.array([row["feature_level"]] * size, pa.string()),
+            "feature_count": pa.array([len(data.features)] * size, pa.int32()),
+            "diagnostic_sample_size": pa.array(
+                [min(len(data.area_ids), settings.sample_size)] * size, pa.int32()
             ),
+            "area_ids": pa.array([data.area_ids] * size, pa.list_(pa.string())),
+            "cluster_ids": pa.array([fit.labels.tolist() for fit in fits], pa.list_(pa.int32())),
+            "distances": pa.array([fit.distances.tolist() for fit in fits], lists),
+            "confidence": pa.array([[_nan(v) for v in fit.confidence.tolist()] for fit in fits], lists),
         }
     )
+
+
+def _nan(value: float) -> float | None:
+    return None if value is None or np.isnan(value) else float(value)

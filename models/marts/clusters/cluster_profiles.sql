@@ -1,5 +1,7 @@
--- One row per cluster of the chosen area set: its size and members, the five most distinctive
--- categories with their lift (from cluster_categories), and a short label built from the top three.
+-- One row per cluster of the chosen set: its size and members, and a label that names what its
+-- members have — the three most common features that at least half its areas have, with at least
+-- a handful of venues, "↑" where over-represented against the city (cluster_categories) — and the
+-- most over-represented features with their lifts.
 with
 
 members as (
@@ -7,7 +9,8 @@ members as (
         area_set,
         cluster_id,
         count(*) as area_count,
-        list(area_id order by area_id) as area_ids
+        list(area_id order by area_id) as area_ids,
+        avg(assignment_confidence) as mean_assignment_confidence
     from {{ ref('area_clusters') }}
     where cluster_id is not null
     group by area_set, cluster_id
@@ -17,17 +20,30 @@ categories as (
     select * from {{ ref('cluster_categories') }}
 ),
 
-distinctive as (
+width as (
+    select length(max(cluster_id)::varchar)::integer as digits from members
+),
+
+named as (
     select
         cluster_id,
         sum(venue_count)::bigint as venue_count,
-        list(category order by distinctiveness_rank) filter (where distinctiveness_rank <= 5)
-            as distinctive_categories,
-        list(round(lift, 2) order by distinctiveness_rank) filter (where distinctiveness_rank <= 5)
-            as distinctive_lifts,
-        array_to_string(
-            list(category order by distinctiveness_rank) filter (where distinctiveness_rank <= 3), ' · '
-        ) as label
+        list(feature || case when is_over_represented then ' ↑' else '' end order by label_rank)
+        filter (where label_rank <= 3) as label_features,
+        list_slice(
+            list(feature order by lift desc, venue_count desc, feature asc) filter (
+                where venue_count >= 5 and lift > 1
+            ),
+            1,
+            5
+        ) as distinctive_features,
+        list_slice(
+            list(round(lift, 2) order by lift desc, venue_count desc, feature asc) filter (
+                where venue_count >= 5 and lift > 1
+            ),
+            1,
+            5
+        ) as distinctive_lifts
     from categories
     group by cluster_id
 )
@@ -36,12 +52,17 @@ select
     members.area_set,
     members.cluster_id,
     members.area_count,
-    distinctive.venue_count,
+    named.venue_count,
     members.area_ids,
-    distinctive.distinctive_categories,
-    distinctive.distinctive_lifts,
-    distinctive.label,
-    'Cluster ' || members.cluster_id || ': ' || distinctive.label as display_label
+    members.mean_assignment_confidence,
+    coalesce(named.distinctive_features, []) as distinctive_features,
+    coalesce(named.distinctive_lifts, []) as distinctive_lifts,
+    coalesce(
+        array_to_string(named.label_features, ' · '), 'Mixed: no feature in half its areas'
+    ) as label,
+    'Cluster ' || lpad(members.cluster_id::varchar, (select width.digits from width), '0') || ': '
+    || coalesce(array_to_string(named.label_features, ' · '), 'Mixed')
+    || ' (' || members.area_count || case when members.area_count = 1 then ' area)' else ' areas)' end as display_label
 from members
-inner join distinctive on members.cluster_id = distinctive.cluster_id
+left join named on members.cluster_id = named.cluster_id
 order by members.cluster_id

@@ -5,9 +5,13 @@ select
     area_id as postal_code,
     cluster_id,
     distance_to_centre,
+    assignment_confidence,
     is_clustered,
+    is_sparse,
+    status,
     n_clusters,
-    feature_scaling,
-    feature_count
+    feature_level,
+    features,
+    (select any_value(selection.feature_count) from {{ ref('cluster_model_selection') }} as selection) as feature_count
 from {{ ref('area_clusters') }}
 where area_set in (select centres.area_set from {{ ref('postal_code_centres') }} as centres)

@@ -1,8 +1,9 @@
 """The cluster map of the chosen area set: one self-contained kepler.gl HTML file,
-<output_dir>/<area_set>_clusters_map.html (or var map_path), titled with the set's name, that
-renders with the network off — areas coloured by cluster (polygons where the area has one, a centre
-point for every area), areas without venues in grey, venue points (hidden until switched on),
-tooltips with the area's id, name, parent, cluster label and top 5 categories. The venue layer is
+<output_dir>/<area_set>_clusters_map.html (or var map_path), that renders with the network off —
+areas coloured by cluster (polygons where the area has one, else a point), areas without a cluster
+in grey, areas with fewer than min_venues venues outlined, venue points (hidden until switched on),
+the legend open (one entry per cluster: label and size), a title box with the set, method,
+features and k (and the weak-clustering warning when it applies), tooltips with readable names. The venue layer is
 left out (and the row says so) when there are more venues than var map_venue_limit. With var
 map_with_cdn_copy, also the keplergl package's own save_to_html export beside it (*_cdn.html).
 
@@ -17,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 import segmentation
+from segmentation.describe import heading
 from segmentation.kepler_assets import load
 from segmentation.kepler_map import build_payload, read_map_inputs, write_cdn_html, write_html
 
@@ -47,13 +49,17 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     dbt.ref("area_clusters_by_k")
 
     (area_set,) = dbt.ref("int_area_set_chosen").select("area_set").fetchone()
-    map_path = (Path(map_path_setting) if map_path_setting else output_dir / f"{area_set}_clusters_map.html").resolve()
+    settings = _one_row(dbt.ref("cluster_settings"))
+    quality = _one_row(dbt.ref("cluster_quality"))
+    map_path = (
+        Path(map_path_setting) if map_path_setting else output_dir / f"{area_set}_clusters_map.html"
+    ).resolve()
     features = dbt.ref("area_map_features")
     all_venues = dbt.ref("area_venues").filter(f"area_set = '{area_set}'")
     venue_total = all_venues.count("*").fetchone()[0]
     venue_layer = with_venues and venue_total <= venue_limit
     areas, venues = read_map_inputs(features, all_venues if venue_layer else None)
-    payload = build_payload(areas, venues, title=f"{area_set}: areas by venue cluster")
+    payload = build_payload(areas, venues, heading(settings, quality), min_venues=int(settings["min_venues"]))
     write_html(payload, load(assets_dir), map_path)
     cdn_path = None
     if with_cdn_copy:
@@ -69,6 +75,8 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "clustered_area_count": [sum(area.cluster_id is not None for area in areas)],
             "venue_count": [len(venues or [])],
             "layer_count": [payload.layer_count],
+            "title": [payload.title],
+            "weak_warning": pa.array([payload.heading.warning], pa.string()),
             "venue_layer": [
                 "shown (hidden until switched on)"
                 if venue_layer
@@ -78,3 +86,8 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             ],
         }
     )
+
+
+def _one_row(relation: duckdb.DuckDBPyRelation) -> dict[str, Any] | None:
+    row = relation.fetchone()
+    return None if row is None else dict(zip(relation.columns, row, strict=True))

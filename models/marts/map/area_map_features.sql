@@ -1,6 +1,7 @@
--- One row per area of the chosen area set as the map shows it: names, centre, cluster and its
--- label, the top 5 categories, and the polygon (GeoJSON) where the area has one (a polygon area,
--- or a postal area the boundary file has).
+-- One row per area of the chosen area set as the map, the report and the GeoJSON export show it:
+-- names, centre, cluster and its label (or why it has none), whether its evidence is thin, the top
+-- 5 categories, and the polygon (GeoJSON) where the area has one (a polygon area, or a postal area
+-- the boundary file has).
 with
 
 chosen as (
@@ -18,6 +19,10 @@ clusters as (
 
 profiles as (
     select * from {{ ref('cluster_profiles') }}
+),
+
+settings as (
+    select * from {{ ref('cluster_settings') }}
 ),
 
 top_categories as (
@@ -42,9 +47,13 @@ select
     clusters.cluster_id,
     case
         when clusters.cluster_id is not null then profiles.display_label
-        when areas.venue_count = 0 then 'No venues'
-        else 'Not clustered'
+        when clusters.status = 'no_venues' then 'No venues'
+        else 'Not clustered: fewer than ' || settings.min_venues || ' venues'
     end as cluster_label,
+    clusters.status,
+    clusters.status_reason,
+    clusters.is_sparse,
+    clusters.assignment_confidence,
     top_categories.top_categories,
     st_asgeojson(st_geomfromwkb(areas.boundary)) as boundary_geojson
 from areas
@@ -53,6 +62,7 @@ left join clusters
         areas.area_set = clusters.area_set
         and areas.area_id = clusters.area_id
 left join profiles on clusters.cluster_id = profiles.cluster_id
+cross join settings
 left join top_categories
     on
         areas.area_set = top_categories.area_set

@@ -3,7 +3,8 @@
 -- twice for one area (a repeated page) counts once, at its first position; the repeats are found by
 -- grouping the keys alone (an aggregate DuckDB can spill to disk). Categories spelt differently by
 -- case, accents, punctuation or spacing are one category (int_categories_unified); the spelling as
--- found is kept.
+-- found is kept. Each venue's category rolls up to a group through the taxonomies
+-- (int_category_groups).
 with
 
 unioned as (
@@ -12,6 +13,10 @@ unioned as (
 
 categories as (
     select * from {{ ref('int_categories_unified') }}
+),
+
+groups as (
+    select * from {{ ref('int_category_groups') }}
 ),
 
 repeats as (
@@ -32,6 +37,8 @@ select
     unioned.venue_name as name,
     categories.category,
     unioned.category_name as category_as_found,
+    groups.category_group,
+    groups.mapped_by as group_mapped_by,
     unioned.latitude,
     unioned.longitude,
     unioned.distance_m,
@@ -40,6 +47,12 @@ select
     unioned.assigned_by
 from unioned
 inner join categories on unioned.category_name = categories.category_as_found
+inner join groups
+    on
+        unioned.category_name = groups.category_name
+        and unioned.category_id is not distinct from groups.category_id
+        and unioned.tag_key is not distinct from groups.tag_key
+        and unioned.tag_value is not distinct from groups.tag_value
 left join repeats
     on
         unioned.area_set = repeats.area_set

@@ -1,0 +1,70 @@
+-- One row per area of the chosen set: its cluster from the fit cluster_model_selection chose (the
+-- clusters are fitted once), the distance to its cluster's centre, how sure the bootstrap is of it,
+-- and why an area has no cluster. Every area stays: one without venues, or with fewer than
+-- min_venues when sparse areas are excluded, gets none and says why; a sparse area that is
+-- clustered (its shares shrunk toward the city's mix) is flagged.
+with
+
+settings as (
+    select * from {{ ref('cluster_settings') }}
+),
+
+areas as (
+    select areas.*
+    from {{ ref('areas') }} as areas
+    inner join settings on areas.area_set = settings.area_set
+),
+
+chosen as (
+    select * from {{ ref('cluster_model_selection') }}
+    where is_chosen
+),
+
+assigned as (
+    select
+        unnest(area_ids) as area_id,
+        unnest(cluster_ids) as cluster_id,
+        unnest(distances) as distance_to_centre,
+        unnest(confidence) as assignment_confidence
+    from chosen
+)
+
+select
+    areas.area_set,
+    areas.area_id,
+    assigned.cluster_id,
+    assigned.distance_to_centre,
+    assigned.assignment_confidence,
+    assigned.cluster_id is not null as is_clustered,
+    areas.venue_count < settings.min_venues as is_sparse,
+    case
+        when assigned.cluster_id is not null
+            and areas.venue_count < settings.min_venues
+            and settings.sparse_areas = 'shrink'
+            then 'clustered_shrunk'
+        when assigned.cluster_id is not null then 'clustered'
+        when areas.venue_count = 0 then 'no_venues'
+        else 'insufficient_venues'
+    end as status,
+    case
+        when assigned.cluster_id is not null
+            and areas.venue_count < settings.min_venues
+            and settings.sparse_areas = 'shrink'
+            then 'Clustered on ' || areas.venue_count || ' venue(s), fewer than ' || settings.min_venues
+                || ': its shares were shrunk toward the city''s mix'
+        when assigned.cluster_id is not null and areas.venue_count < settings.min_venues
+            then 'Clustered on ' || areas.venue_count || ' venue(s), fewer than ' || settings.min_venues
+                || ': thin evidence (sparse_areas = ' || settings.sparse_areas || ')'
+        when assigned.cluster_id is not null then 'Clustered'
+        when areas.venue_count = 0 then 'Not clustered: no venues found in this area'
+        else 'Not clustered: ' || areas.venue_count || ' venue(s), fewer than min_venues = ' || settings.min_venues
+    end as status_reason,
+    (select chosen.k from chosen) as n_clusters,
+    coalesce(try_cast(settings.n_clusters as integer), (select chosen.k from chosen)) as requested_k,
+    settings.method,
+    settings.feature_level,
+    array_to_string(settings.features, ', ') as features
+from areas
+cross join settings
+left join assigned on areas.area_id = assigned.area_id
+order by areas.area_id

@@ -1,0 +1,42 @@
+"""Every area of a set as one GeoJSON FeatureCollection (RFC 7946: longitude, latitude, WGS 84)
+for geopandas, QGIS and folium: its polygon (or its centre as a point), its cluster and label, or
+why it has none."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+PROPERTIES = (
+    "area_set", "area_id", "name", "parent_name", "cluster_id", "cluster_label", "status", "status_reason",
+    "is_sparse", "venue_count", "assignment_confidence", "top_categories",
+)  # fmt: skip
+
+
+def feature_collection(areas: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    features = []
+    for area in areas:
+        if area.get("boundary_geojson"):
+            geometry = json.loads(area["boundary_geojson"])
+        elif area.get("latitude") is not None and area.get("longitude") is not None:
+            geometry = {"type": "Point", "coordinates": [area["longitude"], area["latitude"]]}
+        else:
+            geometry = None  # kept, with a null geometry, so that the file lists every area
+        features.append(
+            {"type": "Feature", "id": str(area["area_id"]), "geometry": geometry,
+             "properties": {name: area.get(name) for name in PROPERTIES}}
+        )  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write(areas: Sequence[Mapping[str, Any]], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(
+        json.dumps(feature_collection(areas), ensure_ascii=False, allow_nan=False, default=str),
+        encoding="utf-8",
+    )
+    temporary.replace(path)
+    return path

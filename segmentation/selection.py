@@ -1,0 +1,194 @@
+"""Model selection: every k (and method) fitted once, scored, and checked for stability; the
+chosen one kept, so the clusters are never fitted twice.
+
+The auto rule (n_clusters auto) weighs stability as much as compactness: among the k whose
+clusters all hold at least `min_cluster_size` areas, whose seed agreement is at least
+`min_seed_agreement` and whose largest cluster holds at most `max_largest_share` of the areas, the
+k with the best silhouette + bootstrap agreement (each 0..1 on these data); the smaller k on a tie.
+When no k qualifies, the best score overall — and the clustering is reported weak.
+
+At large sizes the diagnostics (silhouette, seed and bootstrap agreement, confidence) run on a
+fixed random sample of `sample_size` areas (seeded), and the report says so; the clustering itself
+uses every area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+from segmentation import feature_blocks, methods, stability
+
+
+class SelectionError(ValueError):
+    """Model selection cannot be done as asked."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    features: tuple[str, ...]
+    shrink: bool
+    methods: tuple[str, ...]
+    method: str
+    n_clusters: str
+    k_min: int
+    k_max: int
+    random_state: int
+    n_init: int
+    min_cluster_size: int
+    min_seed_agreement: float
+    max_largest_share: float
+    stability_seeds: int
+    stability_resamples: int
+    sample_size: int
+
+
+@dataclass
+class Fit:
+    method: str
+    k: int
+    labels: np.ndarray
+    distances: np.ndarray
+    inertia: float
+    silhouette: float
+    calinski_harabasz: float
+    davies_bouldin: float
+    seed_agreement: float
+    bootstrap_agreement: float
+    confidence: np.ndarray
+    sizes: list[int] = field(default_factory=list)
+    meets_rule: bool = False
+    score: float = float("nan")
+    is_chosen: bool = False
+
+    @property
+    def largest_share(self) -> float:
+        return max(self.sizes) / sum(self.sizes)
+
+    @property
+    def smallest(self) -> int:
+        return min(self.sizes)
+
+
+def evaluate(
+    counts: np.ndarray,
+    sampled_km2: np.ndarray,
+    settings: Settings,
+    connectivity: sparse.spmatrix | None = None,
+) -> list[Fit]:
+    """Fit every method of `settings.methods` at every feasible k (and at n_clusters when it is a
+    number), score each, mark the rule's verdict and the chosen fit."""
+    strength = feature_blocks.shrinkage_strength(counts) if settings.shrink else None
+    mix = feature_blocks.city_mix(counts)
+
+    def rebuild(redrawn: np.ndarray) -> np.ndarray:
+        return feature_blocks.build(
+            redrawn, sampled_km2, settings.features, shrink=settings.shrink, strength=strength, mix=mix
+        )
+
+    matrix = rebuild(counts)
+    distinct = len(np.unique(matrix, axis=0))
+    sample = _sample(len(matrix), settings.sample_size, settings.random_state)
+    fixed = None if settings.n_clusters.strip().lower() == "auto" else _whole(settings.n_clusters)
+    ks = sorted(
+        {k for k in range(settings.k_min, settings.k_max + 1)} | ({min(fixed, distinct)} if fixed else set())
+    )
+    ks = [k for k in ks if 2 <= k <= min(distinct, len(matrix) - 1)] or ([1] if len(matrix) else [])
+    fits = []
+    for method in settings.methods:
+        graph = connectivity if method == "spatial" else None
+        for k in ks:
+            fits.append(_fit(method, k, matrix, counts, rebuild, sample, settings, graph))
+    _choose(fits, settings, fixed)
+    return fits
+
+
+def _fit(
+    method: str,
+    k: int,
+    matrix: np.ndarray,
+    counts: np.ndarray,
+    rebuild: object,
+    sample: np.ndarray,
+    settings: Settings,
+    connectivity: sparse.spmatrix | None,
+) -> Fit:
+    labels, distances = methods.fit(
+        method,
+        matrix,
+        k,
+        random_state=settings.random_state,
+        n_init=settings.n_init,
+        connectivity=connectivity,
+    )
+    sizes = [int((labels == c).sum()) for c in range(1, k + 1)]
+    inertia = float((distances**2).sum())
+    if k < 2:
+        return Fit(method, k, labels, distances, inertia, float("nan"), float("nan"), float("nan"), 1.0, 1.0,
+                   np.ones(len(labels)), sizes)  # fmt: skip
+    sub_matrix, sub_labels, sub_counts = matrix[sample], labels[sample], counts[sample]
+    sub_graph = connectivity[sample][:, sample] if connectivity is not None else None
+
+    def refit(features: np.ndarray, seed: int) -> np.ndarray:
+        return methods.fit(
+            method, features, k, random_state=seed, n_init=settings.n_init, connectivity=sub_graph
+        )[0]
+
+    multiple = len(np.unique(sub_labels)) > 1
+    silhouette = float(silhouette_score(sub_matrix, sub_labels)) if multiple else float("nan")
+    seeds = (
+        [settings.random_state + 1000 + s for s in range(settings.stability_seeds)]
+        if method in methods.SEEDED
+        else []
+    )
+    seed_agreement = stability.seed_agreement(sub_labels, refit, sub_matrix, seeds)
+    bootstrap_agreement, sample_confidence = stability.bootstrap(
+        sub_labels, sub_counts, rebuild, refit, resamples=settings.stability_resamples,
+        random_state=settings.random_state,
+    )  # fmt: skip
+    confidence = np.full(len(labels), np.nan)
+    confidence[sample] = sample_confidence
+    return Fit(
+        method, k, labels, distances, inertia, silhouette,
+        float(calinski_harabasz_score(matrix, labels)), float(davies_bouldin_score(matrix, labels)),
+        seed_agreement, bootstrap_agreement, confidence, sizes,
+    )  # fmt: skip
+
+
+def _choose(fits: Sequence[Fit], settings: Settings, fixed: int | None) -> None:
+    for fit in fits:
+        fit.meets_rule = bool(
+            fit.smallest >= settings.min_cluster_size
+            and fit.seed_agreement >= settings.min_seed_agreement
+            and fit.largest_share <= settings.max_largest_share
+        )
+        fit.score = float(np.nan_to_num(fit.silhouette) + np.nan_to_num(fit.bootstrap_agreement))
+    own = [fit for fit in fits if fit.method == settings.method]
+    if not own:
+        return
+    if fixed is not None:
+        chosen = next((fit for fit in own if fit.k == fixed), None) or max(own, key=lambda fit: fit.k)
+    else:
+        qualified = [fit for fit in own if fit.meets_rule] or list(own)
+        chosen = max(qualified, key=lambda fit: (round(fit.score, 9), -fit.k))
+    chosen.is_chosen = True
+
+
+def _sample(size: int, limit: int, seed: int) -> np.ndarray:
+    if size <= limit:
+        return np.arange(size)
+    return np.sort(np.random.default_rng(seed).choice(size, limit, replace=False))
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(str(text).strip())
+    except ValueError as error:
+        raise SelectionError(f"n_clusters is {text!r}; expected a whole number or auto") from error
+    if value < 1:
+        raise SelectionError(f"n_clusters is {value}; expected at least 1")
+    return value
