@@ -7,7 +7,8 @@ of its area ("M5A 0A1"), a centre moved by up to ~1 km at random (seeded), and t
 venues moved with it, their ids suffixed with the replica. Venue responses keep the v2 envelope
 and every field the models read.
 
-    python -m benchmarks.generate --areas 5000 --database DIR/warehouse.duckdb --venue-rows DIR/venues.parquet
+    python -m benchmarks.generate --areas 5000 --database DIR/warehouse.duckdb --venue-rows DIR/venues.parquet \
+        --responses DIR/responses.jsonl
 """
 
 from __future__ import annotations
@@ -172,12 +173,25 @@ def land(database: Path, synthetic: Synthetic, snapshot: Snapshot) -> None:
         land_boundaries(connection, source=source, content=boundary_content, key_property=key)
 
 
+def write_responses(responses: list[VenueResponse], path: Path) -> None:
+    """The responses as landed in raw.venue_responses, one JSON object a line: the area, its centre
+    and the provider's body (as the API sent it)."""
+    with path.open("w", encoding="utf-8") as file:
+        for response in responses:
+            envelope = {"area_id": response.area_id, "latitude": response.request["latitude"],
+                        "longitude": response.request["longitude"]}  # fmt: skip
+            file.write(json.dumps(envelope)[:-1] + ', "body": ' + response.body + "}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__)
     parser.add_argument("--areas", type=int, required=True)
     parser.add_argument("--database", type=Path, required=True)
     parser.add_argument(
         "--venue-rows", type=Path, help="also write the venue rows (the peers' input) as Parquet"
+    )
+    parser.add_argument(
+        "--responses", type=Path, help="also write the raw venue responses (JSON lines) the project lands"
     )
     parser.add_argument("--snapshot", type=Path, default=Path("../shared/data/snapshots/toronto-2020-01"))
     args = parser.parse_args(argv)
@@ -189,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     landed = time.perf_counter()
     if args.venue_rows:
         pq.write_table(synthetic.venue_rows, args.venue_rows)
+    if args.responses:
+        write_responses(synthetic.responses, args.responses)
     print(json.dumps({
         "areas": args.areas, "venue_rows": synthetic.venue_rows.num_rows,
         "generate_seconds": generated - started, "land_seconds": landed - generated,

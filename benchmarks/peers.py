@@ -1,8 +1,11 @@
 """The peers, on the same venue rows as the project: the seed notebook's pandas approach, and a
-vectorised pandas version a competent user would write instead. Each stage is timed inside the
+vectorised pandas version a competent user would write instead — from the rows already in a
+DataFrame (Parquet), or from the same raw JSON responses the project lands (`vectorised-json`:
+reading and parsing them counted). Each stage is timed inside the
 process; the caller measures the process's peak memory.
 
     python -m benchmarks.peers seed|vectorised --venues venues.parquet
+    python -m benchmarks.peers vectorised-json --responses responses.jsonl
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -82,16 +86,43 @@ def vectorised(venues: pd.DataFrame) -> dict[str, float]:
     return timings
 
 
+def venues_from_json(path: str) -> pd.DataFrame:
+    """The venue rows from the raw responses, as the seed notebook's getNearbyVenues built them:
+    each response parsed, each item's venue and its primary category."""
+    rows = []
+    with Path(path).open(encoding="utf-8") as file:
+        for line in file:
+            response = json.loads(line)
+            area, latitude, longitude = response["area_id"], response["latitude"], response["longitude"]
+            for group in response["body"]["response"]["groups"]:
+                for item in group["items"]:
+                    venue = item["venue"]
+                    category = next(
+                        (c for c in venue["categories"] if c.get("primary")), venue["categories"][0]
+                    )
+                    rows.append((area, latitude, longitude, venue["name"], venue["location"]["lat"],
+                                 venue["location"]["lng"], category["name"]))  # fmt: skip
+    return pd.DataFrame(rows, columns=[
+        "Neighborhood", "Neighborhood Latitude", "Neighborhood Longitude", "Venue", "Venue Latitude",
+        "Venue Longitude", "Venue Category"])  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.peers", description=__doc__)
-    parser.add_argument("approach", choices=["seed", "vectorised"])
-    parser.add_argument("--venues", required=True, help="Parquet file of venue rows (benchmarks.generate)")
+    parser.add_argument("approach", choices=["seed", "vectorised", "vectorised-json"])
+    parser.add_argument("--venues", help="Parquet file of venue rows (benchmarks.generate --venue-rows)")
+    parser.add_argument("--responses", help="JSON lines of raw responses (benchmarks.generate --responses)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    venues = pd.read_parquet(args.venues)
+    if args.approach == "vectorised-json":
+        venues = venues_from_json(args.responses)
+        name = "load and parse JSON"
+    else:
+        venues = pd.read_parquet(args.venues)
+        name = "load rows"
     loaded = time.perf_counter() - started
     timings = (seed_approach if args.approach == "seed" else vectorised)(venues)
-    print(json.dumps({"load rows": loaded, **timings}))
+    print(json.dumps({name: loaded, **timings}))
     return 0
 
 

@@ -35,13 +35,15 @@ def fit(
     random_state: int,
     n_init: int = 10,
     connectivity: sparse.spmatrix | None = None,
+    limit_threads: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """(labels 1..k, each area's distance to its cluster's centre where the method has centres)."""
+    """(labels 1..k, each area's distance to its cluster's centre where the method has centres).
+    limit_threads False: the caller has entered threads_for already."""
     if method not in METHODS:
         raise MethodError(f"method is {method!r}; expected one of {', '.join(METHODS)}")
     if not 1 <= k <= len(matrix):
         raise MethodError(f"cannot make {k} clusters of {len(matrix)} areas")
-    with _threads_for(matrix):
+    with threads_for(matrix) if limit_threads else nullcontext():
         if method == "kmeans":
             model = KMeans(n_clusters=k, random_state=random_state, n_init=n_init)
             raw = model.fit_predict(matrix)
@@ -98,5 +100,7 @@ def adjacency_graph(index: dict[str, int], pairs: list[tuple[str, str]]) -> spar
     return ((graph + graph.T) > 0).astype(np.float64).tocsr()
 
 
-def _threads_for(matrix: np.ndarray) -> AbstractContextManager:
+def threads_for(matrix: np.ndarray) -> AbstractContextManager:
+    """One thread below SINGLE_THREAD_BELOW areas. Callers fitting many times enter it once around
+    the lot (finding the thread pools costs a few milliseconds, as much as a small fit)."""
     return threadpool_limits(1) if len(matrix) < SINGLE_THREAD_BELOW else nullcontext()

@@ -1,7 +1,8 @@
 """The report's figures, from the marts' rows: model selection (each criterion against k), stability
 (agreement across seeds and bootstrap redraws against k, and how sure each area's assignment is),
-and per cluster its top features' shares against the city's. Each is a matplotlib Figure; png()
-gives its bytes (no timestamp in the metadata: the same data gives the same file)."""
+(the report draws each cluster's features as HTML bars). Each is a matplotlib Figure with fixed
+margins (constrained layout costs more than the drawing); png() gives its bytes (no timestamp in the
+metadata: the same data gives the same file)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
 
 def model_selection(rows: Sequence[Row]) -> Figure:
     """Each criterion against k, one line per method, the chosen fit marked."""
-    figure = Figure(figsize=(11, 6.5), layout="constrained")
+    figure = Figure(figsize=(11, 6.5))
+    figure.subplots_adjust(left=0.07, right=0.98, bottom=0.08, top=0.9, wspace=0.2, hspace=0.38)
     _criteria(figure.subplots(2, 2).flat, rows, SELECTION)
     figure.suptitle("Model selection: each criterion against k", fontsize=12)
     return figure
@@ -36,7 +38,8 @@ def model_selection(rows: Sequence[Row]) -> Figure:
 
 def stability(rows: Sequence[Row], confidence: Sequence[float]) -> Figure:
     """Seed and bootstrap agreement against k; the chosen clustering's assignment confidences."""
-    figure = Figure(figsize=(11, 3.6), layout="constrained")
+    figure = Figure(figsize=(11, 3.6))
+    figure.subplots_adjust(left=0.06, right=0.98, bottom=0.16, top=0.8, wspace=0.28)
     axes = figure.subplots(1, 3)
     _criteria(axes[:2], rows, STABILITY)
     for axis in axes[:2]:
@@ -44,33 +47,9 @@ def stability(rows: Sequence[Row], confidence: Sequence[float]) -> Figure:
     values = [value for value in confidence if value is not None]
     axes[2].hist(values, bins=[i / 10 for i in range(11)], color=COLOURS[0], edgecolor="white")
     axes[2].set_title("Chosen clustering: assignment confidence", fontsize=10)
-    axes[2].set_xlabel("share of redraws keeping the area in its cluster")
+    axes[2].set_xlabel("share of redraws keeping the area in its cluster", fontsize=8)
     axes[2].set_ylabel("areas")
     figure.suptitle("Stability", fontsize=12)
-    return figure
-
-
-def cluster_features(features: Sequence[Row], title: str) -> Figure:
-    """A cluster's top features: their share of the cluster's venues beside their share of the
-    city's, each bar labelled with its lift."""
-    names = [str(row["feature"]) for row in features][::-1]
-    cluster = [float(row["cluster_share"]) for row in features][::-1]
-    city = [float(row["overall_share"]) for row in features][::-1]
-    lifts = [float(row["lift"]) for row in features][::-1]
-    figure = Figure(figsize=(7.5, 0.45 * max(len(names), 2) + 1.1), layout="constrained")
-    axis = figure.subplots()
-    positions = range(len(names))
-    axis.barh(
-        [p + 0.2 for p in positions], cluster, height=0.4, color=COLOURS[0], label="share in the cluster"
-    )
-    axis.barh([p - 0.2 for p in positions], city, height=0.4, color="#bbbbbb", label="share in the city")
-    for position, share, lift in zip(positions, cluster, lifts, strict=True):
-        axis.text(share, position + 0.2, f"  ×{lift:.2f}", va="center", fontsize=8)
-    axis.set_yticks(list(positions), names, fontsize=9)
-    axis.set_xlabel("share of venues")
-    axis.set_xlim(0, max(cluster + city + [0.01]) * 1.25)
-    axis.legend(loc="lower right", fontsize=8)
-    axis.set_title(title, fontsize=10)
     return figure
 
 

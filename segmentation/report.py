@@ -1,7 +1,7 @@
 """The segmentation report: one self-contained HTML file (figures inlined as PNG data, no script,
 nothing fetched) that says how a set was clustered and what each segment is — the settings, the
 weak-clustering warning when it applies, the model-selection and stability plots, and per cluster
-its size, label, members and top features with their shares and lifts (a bar chart and a table).
+its size, label, members and top features with their shares and lifts (HTML bars and a table).
 Every name reaches the page escaped."""
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class ReportInputs:
     areas: Sequence[
         Row
     ]  # area_map_features: area_id, name, cluster_id, status, status_reason, venue_count, …
+    selection_png: bytes | None = None  # the model-selection figure, when the caller has drawn it
 
 
 def render(inputs: ReportInputs) -> str:
@@ -47,7 +48,9 @@ def render(inputs: ReportInputs) -> str:
         parts.append(
             "<h2>Model selection</h2>"
             + _auto_rule(inputs.settings)
-            + _figure(plots.model_selection(inputs.selection), "Model selection")
+            + _image(
+                inputs.selection_png or plots.png(plots.model_selection(inputs.selection)), "Model selection"
+            )
         )
         parts.append(_selection_table(inputs.selection))
         parts.append(
@@ -156,11 +159,7 @@ def _cluster(profile: Row, features: Sequence[Row], areas: Sequence[Row]) -> str
         f"<td>{float(row['lift']):.2f}</td><td>{'yes' if row['may_name'] else ''}</td></tr>"
         for row in own
     )
-    chart = (
-        _figure(plots.cluster_features(own, f"Cluster {cluster_id}: top features"), f"Cluster {cluster_id}")
-        if own
-        else ""
-    )
+    chart = _bars(own, f"Cluster {cluster_id}: top features") if own else ""
     sparse = sum(1 for row in members if row.get("is_sparse"))
     return (
         f'<section class="cluster"><h3>{_e(profile["display_label"])}</h3>'
@@ -184,8 +183,34 @@ def _area_name(row: Row) -> str:
 
 
 def _figure(figure: Any, alt: str) -> str:
-    data = base64.b64encode(plots.png(figure)).decode("ascii")
+    return _image(plots.png(figure), alt)
+
+
+def _image(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
     return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _bars(features: Sequence[Row], title: str) -> str:
+    """A cluster's top features as an HTML bar chart (no image to draw): each feature's share of the
+    cluster's venues (blue) above its share of the city's (grey), with its lift."""
+    top = max(
+        [float(row["cluster_share"]) for row in features] + [float(row["overall_share"]) for row in features]
+    )
+    scale = 100 / max(top * 1.05, 0.01)
+    rows = "".join(
+        f'<div class="bar-row"><span class="bar-name">{_e(row["feature"])}</span><span class="bar-pair">'
+        f'<span class="bar cluster" style="width:{float(row["cluster_share"]) * scale:.1f}%"></span>'
+        f'<span class="bar city" style="width:{float(row["overall_share"]) * scale:.1f}%"></span></span>'
+        f'<span class="bar-value">{100 * float(row["cluster_share"]):.1f} % / {100 * float(row["overall_share"]):.1f} %'
+        f" ×{float(row['lift']):.2f}</span></div>"
+        for row in features
+    )
+    return (
+        f'<figure class="bars" aria-label="{_e(title)}"><figcaption>{_e(title)}: '
+        '<span class="key cluster"></span> share in the cluster, <span class="key city"></span> share in the '
+        f"city, × lift</figcaption>{rows}</figure>"
+    )
 
 
 def _number(value: Any) -> str:
@@ -209,6 +234,13 @@ h1 {{ font-size: 22px; }} h2 {{ margin-top: 32px; border-bottom: 1px solid #ddd;
 table {{ border-collapse: collapse; margin: 8px 0; }} th, td {{ padding: 3px 8px; text-align: left; }}
 table.grid td, table.grid th {{ border: 1px solid #ddd; }} tr.chosen {{ background: #eef6ff; font-weight: 600; }}
 img {{ max-width: 100%; }} section.cluster {{ margin: 24px 0; }}
+figure.bars {{ margin: 8px 0; max-width: 760px; }} figcaption {{ font-size: 12px; color: #555; margin-bottom: 4px; }}
+.bar-row {{ display: flex; align-items: center; gap: 8px; margin: 2px 0; }}
+.bar-name {{ flex: 0 0 200px; text-align: right; font-size: 12px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }}
+.bar-pair {{ flex: 1 1 auto; }} .bar {{ display: block; height: 8px; min-width: 1px; }}
+.bar.cluster, .key.cluster {{ background: #1f77b4; }} .bar.city, .key.city {{ background: #bbbbbb; }}
+.key {{ display: inline-block; width: 10px; height: 10px; }}
+.bar-value {{ flex: 0 0 150px; font-size: 12px; color: #444; }}
 </style>
 </head>
 <body>

@@ -14,7 +14,9 @@ uses every area.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,11 +100,17 @@ def evaluate(
         {k for k in range(settings.k_min, settings.k_max + 1)} | ({min(fixed, distinct)} if fixed else set())
     )
     ks = [k for k in ks if 2 <= k <= min(distinct, len(matrix) - 1)] or ([1] if len(matrix) else [])
-    fits = []
-    for method in settings.methods:
-        graph = connectivity if method == "spatial" else None
-        for k in ks:
-            fits.append(_fit(method, k, matrix, counts, rebuild, sample, settings, graph))
+    jobs = [(method, k) for method in settings.methods for k in ks]
+    with methods.threads_for(matrix), ThreadPoolExecutor(max_workers=_workers(len(matrix))) as pool:
+        # Each (method, k) is fitted and checked on its own (its own seeds): the same fits in any
+        # order, so running them side by side changes nothing but the time.
+        fits = list(
+            pool.map(
+                lambda job: _fit(job[0], job[1], matrix, counts, rebuild, sample, settings,
+                                 connectivity if job[0] == "spatial" else None),
+                jobs,
+            )
+        )  # fmt: skip
     _choose(fits, settings, fixed)
     return fits
 
@@ -124,6 +132,7 @@ def _fit(
         random_state=settings.random_state,
         n_init=settings.n_init,
         connectivity=connectivity,
+        limit_threads=False,
     )
     sizes = [int((labels == c).sum()) for c in range(1, k + 1)]
     inertia = float((distances**2).sum())
@@ -135,7 +144,13 @@ def _fit(
 
     def refit(features: np.ndarray, seed: int) -> np.ndarray:
         return methods.fit(
-            method, features, k, random_state=seed, n_init=settings.n_init, connectivity=sub_graph
+            method,
+            features,
+            k,
+            random_state=seed,
+            n_init=settings.n_init,
+            connectivity=sub_graph,
+            limit_threads=False,
         )[0]
 
     multiple = len(np.unique(sub_labels)) > 1
@@ -176,6 +191,12 @@ def _choose(fits: Sequence[Fit], settings: Settings, fixed: int | None) -> None:
         qualified = [fit for fit in own if fit.meets_rule] or list(own)
         chosen = max(qualified, key=lambda fit: (round(fit.score, 9), -fit.k))
     chosen.is_chosen = True
+
+
+def _workers(areas: int) -> int:
+    """Small sets: one fit per core side by side (each fit on one thread); large ones: one fit at a
+    time, each using every core."""
+    return max(1, min(os.cpu_count() or 1, 4)) if areas < methods.SINGLE_THREAD_BELOW else 1
 
 
 def _sample(size: int, limit: int, seed: int) -> np.ndarray:

@@ -8,6 +8,9 @@
 -- provider fetched (or replayed) for it most recently, else the points files: a points file is
 -- assigned to every set, so landing one (another city's, or OSM places) never replaces the venues
 -- fetched for a set. A venue without a category gets "(no category)".
+-- A table, not a view: area_venues, int_categories_unified and int_category_groups all read it, and
+-- as a view the spatial join under it ran once for each (3× the time at a million places).
+{{ config(materialized='table') }}
 {%- set providers = var('venue_providers') %}
 {%- set chosen = var('venue_provider') %}
 {%- set per_set = chosen if chosen is mapping else {} %}

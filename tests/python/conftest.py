@@ -33,11 +33,11 @@ def build(tmp_path: Path) -> Build:
     """Ingest a snapshot (and the taxonomies, as `make run` does) into a new DuckDB file and
     `dbt build` it."""
 
-    def _build(snapshot: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    def _build(snapshot: Path, *arguments: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
         database = tmp_path / "warehouse" / "warehouse.duckdb"
         assert ingest("all", "--snapshot", snapshot, "--database", database) == 0
         land_taxonomy(database)
-        return database, run_dbt(database, "build")
+        return database, run_dbt(database, "build", *arguments)
 
     return _build
 

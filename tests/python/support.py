@@ -25,7 +25,7 @@ COORDINATES_IN_SNAPSHOT = "coordinates/Geospatial_Coordinates.csv"
 TAXONOMY = SHARED_DATA / "taxonomy"  # the category hierarchies `make run` lands with the snapshot
 
 # The `build` fixture: ingest a snapshot into a new DuckDB file, `dbt build` it.
-Build = Callable[[Path], tuple[Path, subprocess.CompletedProcess[str]]]
+Build = Callable[..., tuple[Path, subprocess.CompletedProcess[str]]]  # (snapshot, *dbt build arguments)
 
 
 def ingest(*args: str | Path) -> int:
@@ -48,6 +48,9 @@ def _dbt_env(work: Path, database_name: str) -> dict[str, str]:
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
         "DO_NOT_TRACK": "1",
+        # As `make run` builds: the unit tests test the SQL, not the data, so one test runs them
+        # (test_unit_tests_pass_on_the_snapshot_build) rather than every build.
+        "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test",
     }
 
 
@@ -63,9 +66,12 @@ def _warm_parse() -> Path:
     return work / "target" / "partial_parse.msgpack"
 
 
-def run_dbt(database: Path, *args: str, variables: dict | None = None) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    database: Path, *args: str, variables: dict | None = None, unit_tests: bool = False
+) -> subprocess.CompletedProcess[str]:
     """Run dbt against `database` from its folder (the project from the repository), keeping its
-    artefacts and the map (output/) beside it; `variables` become --vars."""
+    artefacts and the map (output/) beside it; `variables` become --vars. The unit tests are left
+    out unless `unit_tests`."""
     work = database.parent
     if args and args[0] in ("build", "run") and variables:
         args = (*args, "--vars", json.dumps(variables))
@@ -74,9 +80,10 @@ def run_dbt(database: Path, *args: str, variables: dict | None = None) -> subpro
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(_warm_parse(), target / "partial_parse.msgpack")
     command = [str(DBT), *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-    return subprocess.run(
-        command, cwd=work, env=_dbt_env(work, database.name), capture_output=True, text=True, check=False
-    )
+    environment = _dbt_env(work, database.name)
+    if unit_tests:
+        del environment["DBT_EXCLUDE_RESOURCE_TYPES"]
+    return subprocess.run(command, cwd=work, env=environment, capture_output=True, text=True, check=False)
 
 
 def query(database: Path, sql: str) -> list[tuple]:

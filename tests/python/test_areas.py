@@ -190,6 +190,7 @@ def toronto_warehouse(shared_data: Path, tmp_path_factory: pytest.TempPathFactor
     database = tmp_path_factory.mktemp("toronto") / "warehouse.duckdb"
     boundaries = SHARED_DATA / "boundaries"
     assert ingest("all", "--snapshot", SNAPSHOT, "--database", database) == 0
+    land_taxonomy(database)
     for file, area_set in ((boundaries / "toronto_neighbourhoods_158.geojson", "toronto_158"),
                            (boundaries / "toronto_neighbourhoods_140.geojson", "toronto_140")):  # fmt: skip
         assert ingest("areas", file, "--area-set", area_set, "--id-field", "AREA_SHORT_CODE", "--name-field",

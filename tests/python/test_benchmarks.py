@@ -56,14 +56,42 @@ def test_the_report_states_only_what_was_measured(tmp_path: Path):
         103, venue_rows=2226, land=odd, land_seconds=0.42, startup=Measurement(2.34, 145.6, "")
     )
     result.project = {name: odd for name in PROJECT_STAGES}
-    result.combined = result.combined_tight = result.build = result.build_without_unit_tests = odd
+    result.combined = result.combined_tight = result.build = result.build_with_unit_tests = odd
     timings = {stage: 0.5 for stage in PEER_STAGES}
-    result.peers = {"seed": (timings, 234.0), "vectorised": (timings, 210.0)}
+    from_json = {"load and parse JSON": 4.56, **timings}
+    result.peers = {
+        "seed": (timings, 234.0),
+        "vectorised": (timings, 210.0),
+        "vectorised-json": (from_json, 250.0),
+    }
+    result.floor = {
+        "parse JSON": 0.75,
+        "k-means k = 5": 0.25,
+        "areas": 103.0,
+        "categories": 273.0,
+        "total": 1.0,
+    }
+    spatial = {"areas": 50_000, "places": 1_000_000, "assigned": 999_000, "areas_with_places": 49_990,
+               "land_areas_seconds": 1.5, "land_points_seconds": 2.5, "assign_seconds": 6.78, "assign_peak_mb": 901.0}  # fmt: skip
     live = {
         "concurrency": 16, "requests_per_second_limit": 50.0, "project_first_seconds": 5.3,
         "project_first_requests": 206, "project_second_seconds": 0.01, "project_second_requests": 0,
         "sequential_seconds": 62.9, "sequential_requests": 206,
     }  # fmt: skip
-    text = report([result], live, tmp_path / "plot.png")
+    bigger = SizeResult(50_000, venue_rows=1_080_000, land=odd, land_seconds=9.87, startup=result.startup)
+    bigger.project, bigger.peers, bigger.floor = result.project, result.peers, result.floor
+    bigger.combined = bigger.combined_tight = bigger.build_with_unit_tests = odd
+    bigger.build = Measurement(43.2, 1500.0, "")
+    text = report([result, bigger], live, spatial, tmp_path / "plot.png")
     assert "start-up: 2.3 s" in text and "146 MB for a run that selects nothing" in text
     assert "~" not in text  # no approximate figure typed in by hand
+    # The targets: each with what was measured, and its verdict from that figure.
+    assert "| 43.2 s, 1,500 MB | **not met** |" in text  # the whole build at 50,000 areas
+    assert "project 13.1 s, pandas 6.1 s | **not met** |" in text  # 9.87 + 3.21 against 4.56 + 1.5
+    assert "| 3.2 s | met |" in text  # the snapshot's build
+    assert "6.8 s (`dbt run --select +area_venues`, start-up included) | met |" in text
+    assert "parse JSON 0.75 s" in text and "## Beyond one machine" in text
+    assert (
+        "grew by 0.80 s and 27.6 MB per 1,000 areas" in text
+    )  # (43.2 - 3.21) s, (1,500 - 123) MB over 49,897
+    assert "MotherDuck" in text and "PIVOT" in text

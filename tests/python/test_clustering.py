@@ -270,7 +270,13 @@ def test_the_report_is_one_self_contained_page_that_explains_each_segment(tmp_pa
     assert not page.select("script, link[href], iframe") and HOSTILE not in text  # no script; names escaped
     assert page.find(string=re.compile("Weak clustering — treat these segments with care"))
     assert all(img["src"].startswith("data:image/png;base64,") for img in page.select("img"))
-    assert len(page.select("img")) == 2 + 1  # model selection, stability, cluster 1's features
+    assert len(page.select("img")) == 2  # model selection, stability
+    bars = page.select("section.cluster")[0].select("figure.bars .bar-row")  # cluster 1's features, as HTML
+    assert [row.select_one(".bar-name").get_text() for row in bars] == ["Food", "Park"]
+    widths = [
+        float(re.search(r"width:([\d.]+)%", row.select_one(".bar.cluster")["style"])[1]) for row in bars
+    ]
+    assert widths[0] > 4 * widths[1] > 0  # 83 % against 17 % of the cluster's venues
     clusters = [section.h3.get_text() for section in page.select("section.cluster")]
     assert clusters == [f"Cluster 1: Food ↑ {HOSTILE}", "Cluster 2: Mixed: no feature in half its areas"]
     first = page.select("section.cluster")[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
 
@@ -64,10 +65,21 @@ def coordinate_codes() -> set[str]:
         return {row["Postal Code"] for row in csv.DictReader(file)}
 
 
+def test_unit_tests_pass_on_the_snapshot_build(built_copy: Path):
+    """Every dbt unit test, once: the builds of the other tests leave them out, as `make run` does."""
+    result = run_dbt(built_copy, "test", "--select", "test_type:unit", unit_tests=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    target = built_copy.parent / "target"
+    defined = list(json.loads((target / "manifest.json").read_text())["unit_tests"])
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    assert len(defined) >= 30
+    assert sorted(row["unique_id"] for row in results if row["status"] == "pass") == sorted(defined)
+
+
 def test_the_snapshot_builds_103_postal_codes(snapshot_build):
     database, result = snapshot_build
     assert result.returncode == 0, result.stdout
-    assert "ERROR=0" in result.stdout and "unit_test" in result.stdout
+    assert "ERROR=0" in result.stdout and "Published" in result.stdout
     assert query(database, "select count(*), count(latitude), count(longitude) from postal_codes") == [
         (103, 103, 103)
     ]
@@ -91,19 +103,21 @@ def test_every_layout_gives_the_same_103_postal_codes(
     shared_data: Path, snapshot_copy: Path, build: Build, page: str
 ):
     (snapshot_copy / PAGE_IN_SNAPSHOT).write_bytes((shared_data / "wikipedia" / page).read_bytes())
-    database, result = build(snapshot_copy)
+    # The postal codes and everything they need, with their tests (a partial build: read in the
+    # build schema).
+    database, result = build(snapshot_copy, "--select", "+postal_codes")
     assert result.returncode == 0, result.stdout
-    codes = {code for (code,) in query(database, "select postal_code from postal_codes")}
+    codes = {code for (code,) in query(database, "select postal_code from build.postal_codes")}
     assert len(codes) == 103
     assert codes == coordinate_codes()
     for code, expected in LAYOUTS[page].items():
         assert query(
-            database, f"select borough, neighbourhoods from postal_codes where postal_code = '{code}'"
+            database, f"select borough, neighbourhoods from build.postal_codes where postal_code = '{code}'"
         ) == [expected], code
     # No name is empty, padded or a leftover of the grid's markup.
     assert query(
         database,
-        "select count(*) from (select unnest(neighbourhoods) as name from postal_codes) "
+        "select count(*) from (select unnest(neighbourhoods) as name from build.postal_codes) "
         "where name <> trim(name) or name = '' or regexp_matches(name, '[()\\n]|^/|/$') "
         "and name not like '%(Old East York)'",
     ) == [(0,)]
@@ -151,10 +165,10 @@ def test_reloading_the_same_inputs_changes_nothing(snapshot_build, built_copy: P
     database = built_copy
     before = query(database, "select * from postal_codes order by postal_code")
     assert ingest("all", "--snapshot", SNAPSHOT, "--database", database) == 0
-    second = run_dbt(database, "build")
+    second = run_dbt(database, "build", "--select", "+postal_codes")
     assert second.returncode == 0
     assert query(database, "select count(*) from raw.wikipedia_pages") == [(1,)]
-    assert query(database, "select * from postal_codes order by postal_code") == before
+    assert query(database, "select * from build.postal_codes order by postal_code") == before
 
 
 def test_the_snapshot_builds_venue_marts(snapshot_build):
@@ -191,21 +205,30 @@ def test_the_snapshot_builds_venue_marts(snapshot_build):
     ) == [(3,)]
 
 
-def test_two_builds_give_identical_tables(shared_data: Path, build: Build, tmp_path: Path):
+def test_two_builds_give_identical_tables(snapshot_build, build: Build):
+    """A second warehouse from the same inputs: the same rows in the same order, clusters included
+    (fixed seeds, stable ids; the session's build is the first)."""
     tables = [
         "venues",
         "postal_code_category_counts",
         "postal_code_top_categories",
         "postal_code_top_categories_wide",
+        "postal_code_category_frequencies",
     ]
-    first, _ = build(SNAPSHOT)
-    before = {table: query(first, f"select * from {table}") for table in tables}
-    frequencies = query(first, "select * from postal_code_category_frequencies")
-    (tmp_path / "warehouse" / "warehouse.duckdb").unlink()
+    first, _ = snapshot_build
     second, result = build(SNAPSHOT)
     assert result.returncode == 0
-    assert {table: query(second, f"select * from {table}") for table in tables} == before
-    assert query(second, "select * from postal_code_category_frequencies") == frequencies
+    for table in tables:
+        assert query(second, f"select * from {table}") == query(first, f"select * from {table}"), table
+    for table in ("area_clusters", "cluster_profiles", "cluster_categories", "area_clusters_by_k"):
+        sql = f"select * from {table} order by all"
+        assert query(first, sql) == query(second, sql), table
+    # The distances and confidences are floats of the same fits; compared apart from them.
+    sql = "select * exclude (confidence, distances) from cluster_model_selection order by all"
+    assert query(first, sql) == query(second, sql)
+
+
+VENUE_MARTS = ("--select", "+venues", "+postal_codes")
 
 
 def test_live_providers_end_to_end(built_copy: Path, monkeypatch: pytest.MonkeyPatch):
@@ -230,19 +253,21 @@ def test_live_providers_end_to_end(built_copy: Path, monkeypatch: pytest.MonkeyP
         common = ["venues", "--database", database, "--no-progress", "--rate", "1000"]
         assert ingest(*common, "--provider", "foursquare", "--endpoint", server.url("/places/search")) == 0
         assert len(server.requests_to("/places/search")) == 2 * 103
-        # Every area gets the same three places here: one cluster is all there can be.
-        rebuilt = run_dbt(database, "build", variables={"n_clusters": 1})
+        # The venue marts and what they need (every area gets the same three places here: the
+        # clusters are not the point); a partial build, read in the build schema.
+        rebuilt = run_dbt(database, "build", *VENUE_MARTS)
         assert rebuilt.returncode == 0, rebuilt.stdout
         assert query(
             database,
-            "select provider, count(*), count(distinct venue_id), count(distinct postal_code) from venues group by 1",
+            "select provider, count(*), count(distinct venue_id), count(distinct postal_code) from build.venues "
+            "group by 1",
         ) == [("foursquare", 3 * 103, 3, 103)]
-        assert query(database, "select count(*) from postal_codes where has_venues") == [(103,)]
+        assert query(database, "select count(*) from build.postal_codes where has_venues") == [(103,)]
 
         assert ingest(*common, "--provider", "overpass", "--endpoint", server.url("/api/interpreter")) == 0
-        rebuilt = run_dbt(database, "build", variables={"n_clusters": 1})
+        rebuilt = run_dbt(database, "build", *VENUE_MARTS)
         assert rebuilt.returncode == 0, rebuilt.stdout
-    categories = query(database, "select category, count(*) from venues group by 1 order by 1")
+    categories = query(database, "select category, count(*) from build.venues group by 1 order by 1")
     assert categories == [("Bakery", 103), ("Café", 103), ("Hotel", 103), ("Park", 103)]
     # The older providers' responses are still there, untouched: raw is append-only.
     assert query(database, "select provider, count(*) from raw.venue_responses group by 1 order by 1") == [
@@ -250,9 +275,9 @@ def test_live_providers_end_to_end(built_copy: Path, monkeypatch: pytest.MonkeyP
         ("foursquare_v2", 103),
         ("overpass", 103),
     ]
-    pinned = run_dbt(database, "build", variables={"venue_provider": "foursquare_v2"})
+    pinned = run_dbt(database, "build", *VENUE_MARTS, variables={"venue_provider": "foursquare_v2"})
     assert pinned.returncode == 0
-    assert query(database, "select count(*) from venues") == [(2226,)]
+    assert query(database, "select count(*) from build.venues") == [(2226,)]
 
 
 def test_points_provider_with_real_osm_points(shared_data: Path, built_copy: Path):
@@ -269,19 +294,22 @@ def test_points_provider_with_real_osm_points(shared_data: Path, built_copy: Pat
         == 0
     )
     result = run_dbt(
-        database, "build", variables={"venue_provider": "points", "venue_radius_m": 500, "venue_limit": 100}
-    )
+        database, "build", *VENUE_MARTS, "+venue_categories",
+        variables={"venue_provider": "points", "venue_radius_m": 500, "venue_limit": 100},
+    )  # fmt: skip
     assert result.returncode == 0, result.stdout
     ((provider, venues, areas, furthest),) = query(
-        database, "select min(provider), count(*), count(distinct postal_code), max(distance_m) from venues"
+        database,
+        "select min(provider), count(*), count(distinct postal_code), max(distance_m) from build.venues",
     )
     assert provider == "points" and venues > 100 and 0 < areas < 103 and furthest <= 500
-    categories = {name for (name,) in query(database, "select category from venue_categories")}
+    categories = {name for (name,) in query(database, "select category from build.venue_categories")}
     assert {"Grocery Store", "Convenience Store", "Community Center"} <= categories
     # Every venue really is within 500 m of its area's centre (checked here, not by the model).
     rows = query(
         database,
-        "select v.latitude, v.longitude, p.latitude, p.longitude from venues v join postal_codes p using (postal_code)",
+        "select v.latitude, v.longitude, p.latitude, p.longitude from build.venues v "
+        "join build.postal_codes p using (postal_code)",
     )
     assert all(_metres(*row) <= 500.5 for row in rows)
 

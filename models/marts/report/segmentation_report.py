@@ -30,6 +30,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         "largest_share, cluster_sizes, meets_rule, is_chosen"
     ))  # fmt: skip
     areas = _rows(dbt.ref("area_map_features").order("area_id"))
+    selection_png = plots.png(plots.model_selection(selection)) if selection else None
     inputs = report.ReportInputs(
         settings=settings,
         quality=quality[0] if quality else None,
@@ -37,13 +38,14 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         profiles=_rows(dbt.ref("cluster_profiles").order("cluster_id")),
         features=_rows(dbt.ref("cluster_categories").order("cluster_id, commonness_rank")),
         areas=areas,
+        selection_png=selection_png,
     )
     area_set = settings["area_set"]
     report_path = report.write(inputs, output_dir / f"{area_set}_segmentation_report.html")
     geojson_path = geojson_export.write(areas, output_dir / f"{area_set}_clusters.geojson")
     plot_path = output_dir / f"{area_set}_cluster_model_selection.png"
-    if selection:
-        plot_path.write_bytes(plots.png(plots.model_selection(selection)))
+    if selection_png:
+        plot_path.write_bytes(selection_png)
     return pa.table(
         {
             "area_set": [area_set],
