@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import numpy as np
 from scipy import sparse
 from sklearn.cluster import KMeans
 
@@ -83,12 +82,12 @@ def run(database: Path) -> dict[str, float]:
     started = time.perf_counter()
     KMeans(n_clusters=K, random_state=0, n_init=10).fit(matrix)
     timings["k-means k = 5"] = time.perf_counter() - started
-    timings["areas"] = float(matrix.shape[0])
-    timings["categories"] = float(matrix.shape[1])
-    timings["total"] = float(
-        np.sum([value for key, value in timings.items() if key not in ("areas", "categories")])
-    )
-    return timings
+    return {
+        **timings,
+        "total": sum(timings.values()),
+        "areas": matrix.shape[0],
+        "categories": matrix.shape[1],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,13 +100,16 @@ def evaluate(
         {k for k in range(settings.k_min, settings.k_max + 1)} | ({min(fixed, distinct)} if fixed else set())
     )
     ks = [k for k in ks if 2 <= k <= min(distinct, len(matrix) - 1)] or ([1] if len(matrix) else [])
+    draws = stability.redraw(
+        counts[sample], rebuild, resamples=settings.stability_resamples, random_state=settings.random_state
+    )
     jobs = [(method, k) for method in settings.methods for k in ks]
     with methods.threads_for(matrix), ThreadPoolExecutor(max_workers=_workers(len(matrix))) as pool:
         # Each (method, k) is fitted and checked on its own (its own seeds): the same fits in any
         # order, so running them side by side changes nothing but the time.
         fits = list(
             pool.map(
-                lambda job: _fit(job[0], job[1], matrix, counts, rebuild, sample, settings,
+                lambda job: _fit(job[0], job[1], matrix, draws, sample, settings,
                                  connectivity if job[0] == "spatial" else None),
                 jobs,
             )
@@ -119,8 +122,7 @@ def _fit(
     method: str,
     k: int,
     matrix: np.ndarray,
-    counts: np.ndarray,
-    rebuild: object,
+    draws: list[np.ndarray],
     sample: np.ndarray,
     settings: Settings,
     connectivity: sparse.spmatrix | None,
@@ -139,7 +141,7 @@ def _fit(
     if k < 2:
         return Fit(method, k, labels, distances, inertia, float("nan"), float("nan"), float("nan"), 1.0, 1.0,
                    np.ones(len(labels)), sizes)  # fmt: skip
-    sub_matrix, sub_labels, sub_counts = matrix[sample], labels[sample], counts[sample]
+    sub_matrix, sub_labels = matrix[sample], labels[sample]
     sub_graph = connectivity[sample][:, sample] if connectivity is not None else None
 
     def refit(features: np.ndarray, seed: int) -> np.ndarray:
@@ -162,9 +164,8 @@ def _fit(
     )
     seed_agreement = stability.seed_agreement(sub_labels, refit, sub_matrix, seeds)
     bootstrap_agreement, sample_confidence = stability.bootstrap(
-        sub_labels, sub_counts, rebuild, refit, resamples=settings.stability_resamples,
-        random_state=settings.random_state,
-    )  # fmt: skip
+        sub_labels, draws, refit, random_state=settings.random_state
+    )
     confidence = np.full(len(labels), np.nan)
     confidence[sample] = sample_confidence
     return Fit(

@@ -36,35 +36,41 @@ def seed_agreement(labels: np.ndarray, refit: Refit, matrix: np.ndarray, seeds: 
     return float(np.mean([adjusted_rand_score(labels, refit(matrix, seed)) for seed in seeds]))
 
 
-def bootstrap(
-    labels: np.ndarray,
-    counts: np.ndarray,
-    rebuild: Callable[[np.ndarray], np.ndarray],
-    refit: Refit,
-    *,
-    resamples: int,
-    random_state: int,
-) -> tuple[float, np.ndarray]:
-    """(mean ARI over the redraws, each area's share of redraws that keep it in its cluster)."""
-    if resamples <= 0:
-        return float("nan"), np.full(len(labels), np.nan)
+def redraw(
+    counts: np.ndarray, rebuild: Callable[[np.ndarray], np.ndarray], *, resamples: int, random_state: int
+) -> list[np.ndarray]:
+    """The features of `resamples` redraws of each area's venues (a multinomial draw of as many
+    venues from its own mix). They depend on the areas only, so one set serves every k and method."""
     generator = np.random.default_rng(random_state)
     totals = counts.sum(axis=1)
     shares = np.divide(
         counts, totals[:, None], out=np.zeros_like(counts, dtype=float), where=totals[:, None] > 0
     )
-    agreements, kept = [], np.zeros(len(labels))
-    for draw in range(resamples):
+    draws = []
+    for _ in range(resamples):
         redrawn = np.vstack(
             [
                 generator.multinomial(int(total), share) if total > 0 else share * 0
                 for total, share in zip(totals, shares, strict=True)
             ]
         ).astype(float)
-        relabelled = refit(rebuild(redrawn), random_state + 1 + draw)
+        draws.append(rebuild(redrawn))
+    return draws
+
+
+def bootstrap(
+    labels: np.ndarray, draws: Sequence[np.ndarray], refit: Refit, *, random_state: int
+) -> tuple[float, np.ndarray]:
+    """(mean ARI over the redraws (`redraw`), each area's share of redraws that keep it in its
+    cluster); redraw i is refitted with seed random_state + 1 + i."""
+    if not draws:
+        return float("nan"), np.full(len(labels), np.nan)
+    agreements, kept = [], np.zeros(len(labels))
+    for draw, features in enumerate(draws):
+        relabelled = refit(features, random_state + 1 + draw)
         agreements.append(adjusted_rand_score(labels, relabelled))
         kept += matched(labels, relabelled) == labels
-    return float(np.mean(agreements)), kept / resamples
+    return float(np.mean(agreements)), kept / len(draws)
 
 
 def matched(reference: np.ndarray, other: np.ndarray) -> np.ndarray:

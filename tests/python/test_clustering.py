@@ -139,16 +139,14 @@ def test_stability_is_high_for_real_structure_and_low_for_noise():
     clear = mixes(venues=60)
     labels = refit(feature_blocks.shares(clear), 42)
     assert stability.seed_agreement(labels, refit, feature_blocks.shares(clear), [1, 2, 3]) == 1.0
-    agreement, confidence = stability.bootstrap(
-        labels, clear, feature_blocks.shares, refit, resamples=10, random_state=3
-    )
+    draws = stability.redraw(clear, feature_blocks.shares, resamples=10, random_state=3)
+    agreement, confidence = stability.bootstrap(labels, draws, refit, random_state=3)
     assert agreement > 0.9 and confidence.min() >= 0.8
 
     noise = np.random.default_rng(5).multinomial(4, [0.25] * 4, 60).astype(float)
     labels = refit(feature_blocks.shares(noise), 42)
-    agreement, confidence = stability.bootstrap(
-        labels, noise, feature_blocks.shares, refit, resamples=10, random_state=3
-    )
+    draws = stability.redraw(noise, feature_blocks.shares, resamples=10, random_state=3)
+    agreement, confidence = stability.bootstrap(labels, draws, refit, random_state=3)
     assert agreement < 0.3 and confidence.mean() < 0.7
 
 
