@@ -10,8 +10,13 @@ borough_categories as (
         areas.borough,
         venues.category,
         count(*) as venue_count
-    from {{ ref('venues') }} as venues
-    inner join areas on venues.postal_code = areas.postal_code
+    from {{ ref('area_venues') }} as venues
+    inner join {{ ref('areas') }} as postal_areas
+        on
+            venues.area_set = postal_areas.area_set
+            and venues.area_id = postal_areas.area_id
+            and postal_areas.is_postal
+    inner join areas on venues.area_id = areas.postal_code
     group by areas.borough, venues.category
 ),
 

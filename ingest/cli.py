@@ -18,7 +18,6 @@ import requests
 from ingest.areas import AREA_SET_PATTERN, AreaOptions, land_areas
 from ingest.areas import FORMATS as AREA_FORMATS
 from ingest.boundaries import boundaries_from_snapshot, land_boundaries
-from ingest.checks import coordinate_conflicts, describe_conflicts, page_and_coordinates_mismatch
 from ingest.coordinates import read_coordinates
 from ingest.coordinates_store import land_coordinates
 from ingest.errors import (
@@ -524,7 +523,6 @@ def _run_postal_codes(args: argparse.Namespace, session: requests.Session | None
             min_postal_codes=args.min_postal_codes,
             area_set=getattr(args, "postal_area_set", None),
         )
-        _warn_about_coverage(connection)
     page.record(_recorder(args))
     _report("postal codes", page, result)
 
@@ -543,9 +541,6 @@ def _run_coordinates(args: argparse.Namespace, session: requests.Session | None 
             f"{coordinates.source} ({coordinates.provider}, {coordinates.format}): {error}"
         ) from error
     coordinates.record(_recorder(args))
-    conflicts = coordinate_conflicts(rows)
-    if conflicts:
-        log.warning("coordinates: %s: %s", coordinates.source, describe_conflicts(conflicts))
     with _connect(args) as connection:
         result = land_coordinates(
             connection,
@@ -556,7 +551,6 @@ def _run_coordinates(args: argparse.Namespace, session: requests.Session | None 
             columns=coordinates.columns,
             rows=rows,
         )
-        _warn_about_coverage(connection)
     _report("coordinates", coordinates, result)
 
 
@@ -591,12 +585,6 @@ def land_postal_codes(
     return land_wikipedia_page(
         connection, source=page.source, content=page.content, page=parsed, area_set=name
     )
-
-
-def _warn_about_coverage(connection: duckdb.DuckDBPyConnection) -> None:
-    mismatch = page_and_coordinates_mismatch(connection)
-    if mismatch:
-        log.warning("postal codes: %s", mismatch)
 
 
 def _run_parse_wikipedia(args: argparse.Namespace) -> None:

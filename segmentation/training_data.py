@@ -25,33 +25,38 @@ class TrainingData:
 
 
 def read_training_data(
-    counts: duckdb.DuckDBPyRelation,
-    features: duckdb.DuckDBPyRelation,
-    areas: duckdb.DuckDBPyRelation,
-    adjacency: duckdb.DuckDBPyRelation,
-    settings: dict[str, Any],
+    counts: duckdb.DuckDBPyRelation, areas: duckdb.DuckDBPyRelation, settings: dict[str, Any]
 ) -> TrainingData:
+    """`counts` is area_feature_counts (area × feature it has), `areas` the areas mart."""
     threshold = int(settings["min_venues"]) if settings["sparse_areas"] == "exclude" else 1
-    clustered = (
-        areas.filter(f"area_set = '{settings['area_set']}' and venue_count >= {threshold}")
-        .order("area_id")
-        .select("area_id, latitude, longitude, sampled_km2, geometry_kind")
-        .fetchall()
-    )
-    area_ids = [row[0] for row in clustered]
-    columns = [name for (name,) in features.order("column_name").select("column_name").fetchall()]
+    chosen = areas.filter(f"area_set = '{settings['area_set']}' and venue_count >= {threshold}")
+    clustered = chosen.order("area_id").select("area_id, latitude, longitude, sampled_km2, geometry_kind").fetchnumpy()
+    area_ids = [str(area_id) for area_id in clustered["area_id"]]
+    long = counts.select("area_id, column_name, venue_count").fetchnumpy()
+    columns = sorted({str(name) for name in long["column_name"]})
     row_of = {area_id: i for i, area_id in enumerate(area_ids)}
     column_of = {name: j for j, name in enumerate(columns)}
+    rows = np.array([row_of.get(str(area_id), -1) for area_id in long["area_id"]], dtype=int)
+    cols = np.array([column_of[str(name)] for name in long["column_name"]], dtype=int)
+    kept = rows >= 0
     matrix = np.zeros((len(area_ids), len(columns)))
-    for area_id, column, venue_count in counts.select("area_id, column_name, venue_count").fetchall():
-        if area_id in row_of:
-            matrix[row_of[area_id], column_of[column]] = venue_count
-    sampled = np.array([np.nan if row[3] is None else row[3] for row in clustered], dtype=float)
+    matrix[rows[kept], cols[kept]] = np.asarray(long["venue_count"], dtype=float)[kept]
+    sampled = np.array([np.nan if value is None else value for value in clustered["sampled_km2"]], dtype=float)
     connectivity = None
     if "spatial" in settings["selection_methods"] and area_ids:
-        if all(row[4] == "polygon" for row in clustered):
-            pairs = adjacency.select("area_id, other_area_id").fetchall()
-            connectivity = methods.adjacency_graph(row_of, pairs)
+        if all(kind == "polygon" for kind in clustered["geometry_kind"]):
+            connectivity = methods.adjacency_graph(row_of, _adjacent_pairs(chosen))
         else:
-            connectivity = methods.neighbour_graph(np.array([[row[1], row[2]] for row in clustered]))
+            points = np.column_stack([clustered["latitude"], clustered["longitude"]]).astype(float)
+            connectivity = methods.neighbour_graph(points)
     return TrainingData(area_ids, columns, matrix, sampled, connectivity)
+
+
+def _adjacent_pairs(polygons: duckdb.DuckDBPyRelation) -> list[tuple[str, str]]:
+    """Pairs of polygon areas that share a border (or overlap): the spatial method's graph."""
+    return polygons.query(
+        "polygons",
+        "select one.area_id, other.area_id from polygons as one inner join polygons as other "
+        "on one.area_id < other.area_id "
+        "and st_intersects(st_geomfromwkb(one.geometry), st_geomfromwkb(other.geometry))",
+    ).fetchall()

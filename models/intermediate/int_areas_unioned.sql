@@ -5,6 +5,7 @@ with
 
 postal as (
     select * from {{ ref('int_postal_codes_located') }}
+    where is_on_page
 ),
 
 postal_boundaries as (

@@ -26,7 +26,7 @@ live as (
     {%- for relation, category_id, tag_key, tag_value in [
         (ref('stg_foursquare_v2__venues'), 'category_id', 'null', 'null'),
         (ref('stg_foursquare__places'), 'category_id', 'null', 'null'),
-        (ref('int_overpass_elements_categorised'), 'null', 'tag_key', 'tag_value'),
+        (ref('stg_overpass__elements'), 'null', 'tag_key', 'tag_value'),
     ] %}
         select
             provider,

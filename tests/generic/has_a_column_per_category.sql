@@ -1,6 +1,7 @@
-{% test has_a_column_per_category(model, categories, prefix='cat_') %}
--- The pivot's category columns against the categories: a category without its column, or a
--- column no category names, is a failing row.
+{% test has_a_column_per_category(model, counts, prefix='cat_') %}
+-- The pivot's category columns against the categories its areas have (in `counts`, one row per
+-- area and category): a category without its column, or a column no category names, is a failing
+-- row.
 {%- set present = [] %}
 {%- if execute %}
     {%- for column in adapter.get_columns_in_relation(model) if column.name.startswith(prefix) %}
@@ -18,7 +19,9 @@ present as (
 ),
 
 expected as (
-    select column_name from {{ categories }}
+    select distinct counts.column_name
+    from {{ counts }} as counts
+    where counts.area_set in (select pivoted.area_set from {{ model }} as pivoted)
 )
 
 select

@@ -70,17 +70,6 @@ def test_coordinates_errors_name_the_file(
     assert "Traceback" not in error
 
 
-def test_rows_of_one_code_far_apart_are_named_at_ingest(snapshot_copy: Path, tmp_path: Path, caplog):
-    path = snapshot_copy / COORDINATES_IN_SNAPSHOT
-    path.write_bytes(path.read_bytes() + b"\r\nM1B,43.6532,-79.3832\r\nM5A,43.6545,-79.3606")
-    with caplog.at_level(logging.WARNING):
-        assert ingest("coordinates", "--snapshot", snapshot_copy, "--database", tmp_path / "w.duckdb") == 0
-    assert (
-        "lists 1 postal codes more than once with rows further than 1,000 m apart: M1B (22.8 km apart)"
-        in caplog.text
-    )
-
-
 # --- recordings of the wrong shape ---------------------------------------------------------
 
 

@@ -3,7 +3,7 @@ number) for each method of cluster_settings.selection_methods, fitted once on th
 settings name, with the four criteria, the cluster sizes, the agreement across random seeds and
 across bootstrap redraws of each area's venues, each area's assignment confidence, the auto rule's
 verdict, and the chosen fit (area_clusters unnests it: the clusters are not fitted twice). The
-report (segmentation_report) plots it."""
+report (segmentation_outputs) plots it."""
 
 from typing import Any
 
@@ -19,13 +19,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     dbt.config(materialized="table")
     settings_relation = dbt.ref("cluster_settings")
     row = dict(zip(settings_relation.columns, settings_relation.fetchone(), strict=True))
-    data = read_training_data(
-        dbt.ref("area_feature_counts"),
-        dbt.ref("area_set_features"),
-        dbt.ref("areas"),
-        dbt.ref("area_adjacency"),
-        row,
-    )
+    data = read_training_data(dbt.ref("area_feature_counts"), dbt.ref("areas"), row)
     settings = Settings(
         features=tuple(row["features"]), shrink=row["sparse_areas"] == "shrink", methods=tuple(row["selection_methods"]),
         method=row["method"], n_clusters=str(row["n_clusters"]), k_min=int(row["k_min"]), k_max=int(row["k_max"]),

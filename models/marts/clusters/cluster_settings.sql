@@ -1,14 +1,33 @@
--- The segmentation settings a build uses, one row: each setting given as a dbt var, else the
--- preset's (var preset: default or notebook; macro cluster_setting). feature_level auto is
--- resolved here: group when the taxonomies map at least 80 % of the chosen set's venues to a
--- group, else category.
 {%- set features = cluster_setting('features') %}
 {%- set features = [features] if features is string else features %}
 {%- set methods = selection_methods() %}
+{%- set wanted = var('area_set', none) %}
 with
 
+sets as (
+    select
+        area_set,
+        bool_or(is_postal) as is_postal
+    from {{ ref('int_areas_unioned') }}
+    group by area_set
+),
+
+-- var area_set, else the postal set, else the only set there is.
 chosen_set as (
-    select area_set from {{ ref('int_area_set_chosen') }}
+    select
+        {%- if wanted %}
+            '{{ wanted }}' as area_set,
+            'var area_set' as chosen_by
+        {%- else %}
+            coalesce(
+                (select min(sets.area_set) from sets where sets.is_postal),
+                (select min(sets.area_set) from sets having count(*) = 1)
+            ) as area_set,
+            case
+                when (select count(*) from sets where sets.is_postal) > 0 then 'the postal set'
+                else 'the only set'
+            end as chosen_by
+        {%- endif %}
 ),
 
 mapped as (
@@ -21,7 +40,10 @@ mapped as (
 )
 
 select
-    (select chosen_set.area_set from chosen_set) as area_set,
+    chosen_set.area_set,
+    chosen_set.chosen_by,
+    coalesce(chosen_set.area_set in (select sets.area_set from sets), false) as is_known_set,
+    (select list(sets.area_set order by sets.area_set) from sets) as known_sets,
     '{{ var("preset") }}' as preset,
     {%- if cluster_setting('feature_level') == 'auto' %}
         case when mapped.mapped_share >= 0.8 then 'group' else 'category' end as feature_level,
@@ -46,3 +68,4 @@ select
     {{ var('stability_resamples') }} as stability_resamples,
     {{ var('stability_sample_size') }} as stability_sample_size
 from mapped
+cross join chosen_set

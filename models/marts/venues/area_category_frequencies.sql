@@ -1,18 +1,13 @@
--- The one-hot pivot of the chosen area set (var area_set, default the postal set): one row per
--- area, one column per category of the set (named in area_set_categories) holding that category's
--- share of the area's venues. Built with DuckDB's PIVOT, whose columns come sorted by name. Areas
--- without venues keep their row, with zeros and venue_count 0.
 -- PIVOT cannot spill to disk; on one thread it needs about half the memory, and is no slower.
--- Each category column is described by a comment (macro comment_category_columns).
--- depends_on: {{ ref('area_set_categories') }}
+-- depends_on: {{ ref('area_category_counts') }}
 {{ config(
     pre_hook="set threads = 1",
-    post_hook=["reset threads", "{{ comment_category_columns(ref('area_set_categories')) }}"],
+    post_hook=["reset threads", "{{ comment_category_columns(ref('area_category_counts'), ref('cluster_settings')) }}"],
 ) }}
 with
 
 chosen as (
-    select area_set from {{ ref('int_area_set_chosen') }}
+    select area_set from {{ ref('cluster_settings') }}
 ),
 
 areas as (

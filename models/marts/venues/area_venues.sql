@@ -1,10 +1,6 @@
--- One row per area and venue, for every area set, from the provider chosen for the set, with how
--- the venue was assigned to the area (as_fetched, within_radius, inside_polygon). A venue listed
--- twice for one area (a repeated page) counts once, at its first position; the repeats are found by
--- grouping the keys alone (an aggregate DuckDB can spill to disk). Categories spelt differently by
--- case, accents, punctuation or spacing are one category (int_categories_unified); the spelling as
--- found is kept. Each venue's category rolls up to a group through the taxonomies
--- (int_category_groups).
+-- A venue listed twice for one area (a repeated page) counts once, at its first position; the
+-- repeats are found by grouping the keys alone (an aggregate DuckDB can spill to disk). Categories
+-- and groups are joined from the small distinct list of category references.
 with
 
 unioned as (
@@ -12,11 +8,7 @@ unioned as (
 ),
 
 categories as (
-    select * from {{ ref('int_categories_unified') }}
-),
-
-groups as (
-    select * from {{ ref('int_category_groups') }}
+    select * from {{ ref('int_categories_grouped') }}
 ),
 
 repeats as (
@@ -37,8 +29,8 @@ select
     unioned.venue_name as name,
     categories.category,
     unioned.category_name as category_as_found,
-    groups.category_group,
-    groups.mapped_by as group_mapped_by,
+    categories.category_group,
+    categories.mapped_by as group_mapped_by,
     unioned.latitude,
     unioned.longitude,
     unioned.distance_m,
@@ -46,13 +38,12 @@ select
     unioned.provider,
     unioned.assigned_by
 from unioned
-inner join categories on unioned.category_name = categories.category_as_found
-inner join groups
+inner join categories
     on
-        unioned.category_name = groups.category_name
-        and unioned.category_id is not distinct from groups.category_id
-        and unioned.tag_key is not distinct from groups.tag_key
-        and unioned.tag_value is not distinct from groups.tag_value
+        unioned.category_name = categories.category_name
+        and unioned.category_id is not distinct from categories.category_id
+        and unioned.tag_key is not distinct from categories.tag_key
+        and unioned.tag_value is not distinct from categories.tag_value
 left join repeats
     on
         unioned.area_set = repeats.area_set

@@ -1,18 +1,32 @@
--- The group each category of the venues rolls up to, through the landed taxonomies, first match
--- wins: by Foursquare id (the v2 tree, then the OS Places table, which keeps the v2 ids), by OSM
--- tag (key and value, then the value alone, for a points file's OSM-style categories), by name
--- (the v2 tree, then OS Places). A category no taxonomy knows goes to the group "(unmapped)":
--- counted and listed (venue_categories), never dropped.
 with
 
 refs as (
-    select distinct
+    select
         category_name,
         category_id,
         tag_key,
         tag_value,
-        {{ category_key('category_name') }} as name_key
+        {{ category_key('category_name') }} as name_key,
+        count(*) as venue_count
     from {{ ref('int_venues_unioned') }}
+    group by all
+),
+
+-- Names that differ only by case, accents, punctuation or spacing are one category, named by the
+-- spelling its venues use most (ties: the first spelling in code-point order).
+spellings as (
+    select
+        name_key,
+        first(category_name order by venue_count desc, category_name asc) as category
+    from (
+        select
+            name_key,
+            category_name,
+            sum(venue_count) as venue_count
+        from refs
+        group by name_key, category_name
+    ) as spelt
+    group by name_key
 ),
 
 taxonomy as (
@@ -63,6 +77,7 @@ select
     refs.category_id,
     refs.tag_key,
     refs.tag_value,
+    spellings.category,
     coalesce(
         by_id.group_name, by_tag.group_name, by_tag_value.group_name, by_name.group_name, '(unmapped)'
     ) as category_group,
@@ -72,8 +87,10 @@ select
         when by_tag_value.group_name is not null then 'osm tag value'
         when by_name.group_name is not null then by_name.kind || ' name'
         else 'unmapped'
-    end as mapped_by
+    end as mapped_by,
+    refs.venue_count::bigint as venue_count
 from refs
+inner join spellings on refs.name_key = spellings.name_key
 left join by_id on refs.category_id = by_id.category_id
 left join by_tag on refs.tag_key = by_tag.tag_key and refs.tag_value = by_tag.tag_value
 left join by_tag_value on refs.tag_key is null and refs.tag_value = by_tag_value.tag_value

@@ -1,16 +1,8 @@
--- One row per area of the chosen area set as the map, the report and the GeoJSON export show it:
--- names, centre, cluster and its label (or why it has none), whether its evidence is thin, the top
--- 5 categories, and the polygon (GeoJSON) where the area has one (a polygon area, or a postal area
--- the boundary file has).
 with
-
-chosen as (
-    select area_set from {{ ref('int_area_set_chosen') }}
-),
 
 areas as (
     select * from {{ ref('areas') }}
-    where area_set in (select chosen.area_set from chosen)
+    where area_set in (select settings.area_set from {{ ref('cluster_settings') }} as settings)
 ),
 
 clusters as (
