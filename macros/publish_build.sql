@@ -17,9 +17,9 @@
         (with the first failing rows of each failed data test) and which build is still published.
 
         A build publishes when it is a `dbt build` that ran every mart and every data test and
-        nothing failed, errored or was skipped. The marts are then copied from var build_schema into
-        var published_schema in one transaction (with their column comments), and the build is
-        recorded in published_schema.published_builds. -#}
+        nothing failed, errored or was skipped. The marts are then published into var
+        published_schema in one transaction (publish_sql), and the build is recorded in
+        published_schema.published_builds. -#}
     {%- if not execute or flags.WHICH not in ('build', 'run', 'test') -%}
         {%- do return('select 1') -%}
     {%- endif -%}
@@ -50,7 +50,7 @@
             ~ "); the models it built are in schema " ~ var('build_schema') ~ ". " ~ still, info=True) }}
     {%- else -%}
         {%- do run_query(publish_sql(marts, last)) -%}
-        {{ log("Published " ~ marts | length ~ " tables into schema " ~ published ~ " (invocation "
+        {{ log("Published " ~ marts | length ~ " marts into schema " ~ published ~ " (invocation "
             ~ invocation_id ~ ").", info=True) }}
     {%- endif -%}
     {%- do return('select 1') -%}
@@ -72,15 +72,26 @@
 {% endmacro %}
 
 {% macro publish_sql(marts, last) %}
-    {%- set source_schema = var('build_schema') -%}
+    {#- Publishing costs one rename and two views a mart, whatever its rows: each mart's table in
+        var build_schema is renamed <name>__published (the previous one dropped), var
+        published_schema gets a view of it, and build_schema a view of it too, so that a partial
+        build afterwards still reads every mart. All in one transaction: readers see the old
+        build or the new one, never a mix. -#}
+    {%- set build_schema = var('build_schema') -%}
     {%- set target_schema = var('published_schema') -%}
     {%- set names = marts | map(attribute='alias') | list -%}
+    {%- set stale = (last[2] | reject('in', names) | list) if last else [] -%}
+    {%- set existing = {} -%}
+    {%- for row in run_query(
+        "select table_name, table_type from information_schema.tables where table_schema = '" ~ target_schema ~ "'").rows -%}
+        {%- do existing.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
     {%- set comments = run_query(
         "select table_name, column_name, comment from duckdb_columns() where schema_name = '"
-        ~ source_schema ~ "' and comment is not null and table_name in ('" ~ names | join("', '") ~ "')") -%}
+        ~ build_schema ~ "' and comment is not null and table_name in ('" ~ names | join("', '") ~ "')") -%}
     {%- set table_comments = run_query(
         "select table_name, comment from duckdb_tables() where schema_name = '"
-        ~ source_schema ~ "' and comment is not null and table_name in ('" ~ names | join("', '") ~ "')") -%}
+        ~ build_schema ~ "' and comment is not null and table_name in ('" ~ names | join("', '") ~ "')") -%}
     begin transaction;
     create schema if not exists {{ target_schema }};
     create table if not exists {{ target_schema }}.published_builds (
@@ -90,16 +101,21 @@
         models varchar[],
         vars json
     );
-    {%- for name in names %}
-    create or replace table {{ target_schema }}."{{ name }}" as select * from {{ source_schema }}."{{ name }}";
-    {%- endfor %}
-    {%- if last %}
-    {%- for stale in last[2] if stale not in names %}
-    drop table if exists {{ target_schema }}."{{ stale }}";
-    {%- endfor %}
+    {%- for name in names + stale %}
+    {%- if existing.get(name) == 'VIEW' %}
+    drop view {{ target_schema }}."{{ name }}";
+    {%- elif existing.get(name) %}
+    drop table {{ target_schema }}."{{ name }}";
     {%- endif %}
+    drop table if exists {{ build_schema }}."{{ name }}__published";
+    {%- endfor %}
+    {%- for name in names %}
+    alter table {{ build_schema }}."{{ name }}" rename to "{{ name }}__published";
+    create view {{ build_schema }}."{{ name }}" as select * from {{ build_schema }}."{{ name }}__published";
+    create view {{ target_schema }}."{{ name }}" as select * from {{ build_schema }}."{{ name }}__published";
+    {%- endfor %}
     {%- for row in table_comments.rows %}
-    comment on table {{ target_schema }}."{{ row[0] }}" is {{ sql_string(row[1]) }};
+    comment on view {{ target_schema }}."{{ row[0] }}" is {{ sql_string(row[1]) }};
     {%- endfor %}
     {%- for row in comments.rows %}
     comment on column {{ target_schema }}."{{ row[0] }}"."{{ row[1] }}" is {{ sql_string(row[2]) }};

@@ -14,9 +14,7 @@ uses every area.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,16 +102,13 @@ def evaluate(
         counts[sample], rebuild, resamples=settings.stability_resamples, random_state=settings.random_state
     )
     jobs = [(method, k) for method in settings.methods for k in ks]
-    with methods.threads_for(matrix), ThreadPoolExecutor(max_workers=_workers(len(matrix))) as pool:
-        # Each (method, k) is fitted and checked on its own (its own seeds): the same fits in any
-        # order, so running them side by side changes nothing but the time.
-        fits = list(
-            pool.map(
-                lambda job: _fit(job[0], job[1], matrix, draws, sample, settings,
-                                 connectivity if job[0] == "spatial" else None),
-                jobs,
-            )
-        )  # fmt: skip
+    with methods.threads_for(matrix):
+        # Each (method, k) is fitted and checked on its own (its own seeds), one after another:
+        # side by side in threads, scikit-learn's Python overhead made small sets slower.
+        fits = [
+            _fit(method, k, matrix, draws, sample, settings, connectivity if method == "spatial" else None)
+            for method, k in jobs
+        ]
     _choose(fits, settings, fixed)
     return fits
 
@@ -163,8 +158,17 @@ def _fit(
         else []
     )
     seed_agreement = stability.seed_agreement(sub_labels, refit, sub_matrix, seeds)
+    if method == "kmeans":
+        # A redraw is refitted from the clustering's own centres (one run, no restarts): what moves
+        # is what the redrawn venues move, not where another random start happens to land.
+        centres = np.vstack([sub_matrix[sub_labels == c].mean(axis=0) for c in range(1, k + 1)])
+
+        def refit_redraw(features: np.ndarray, seed: int) -> np.ndarray:
+            return methods.refine(features, centres, random_state=seed)
+    else:
+        refit_redraw = refit
     bootstrap_agreement, sample_confidence = stability.bootstrap(
-        sub_labels, draws, refit, random_state=settings.random_state
+        sub_labels, draws, refit_redraw, random_state=settings.random_state
     )
     confidence = np.full(len(labels), np.nan)
     confidence[sample] = sample_confidence
@@ -192,12 +196,6 @@ def _choose(fits: Sequence[Fit], settings: Settings, fixed: int | None) -> None:
         qualified = [fit for fit in own if fit.meets_rule] or list(own)
         chosen = max(qualified, key=lambda fit: (round(fit.score, 9), -fit.k))
     chosen.is_chosen = True
-
-
-def _workers(areas: int) -> int:
-    """Small sets: one fit per core side by side (each fit on one thread); large ones: one fit at a
-    time, each using every core."""
-    return max(1, min(os.cpu_count() or 1, 4)) if areas < methods.SINGLE_THREAD_BELOW else 1
 
 
 def _sample(size: int, limit: int, seed: int) -> np.ndarray:
