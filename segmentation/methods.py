@@ -36,9 +36,11 @@ def fit(
     n_init: int = 10,
     connectivity: sparse.spmatrix | None = None,
     limit_threads: bool = True,
+    start_on: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(labels 1..k, each area's distance to its cluster's centre where the method has centres).
-    limit_threads False: the caller has entered threads_for already."""
+    limit_threads False: the caller has entered threads_for already. start_on (row indices, k-means
+    only): the n_init restarts run on those rows, and the best is refined on every row."""
     if method not in METHODS:
         raise MethodError(f"method is {method!r}; expected one of {', '.join(METHODS)}")
     if not 1 <= k <= len(matrix):
@@ -46,6 +48,9 @@ def fit(
     with threads_for(matrix) if limit_threads else nullcontext():
         if method == "kmeans":
             model = KMeans(n_clusters=k, random_state=random_state, n_init=n_init)
+            if start_on is not None:
+                centres = model.fit(matrix[start_on]).cluster_centers_
+                model = KMeans(n_clusters=k, init=centres, n_init=1, random_state=random_state)
             raw = model.fit_predict(matrix)
             distances = model.transform(matrix)[np.arange(len(matrix)), raw]
         elif method == "gmm":

@@ -1,3 +1,5 @@
+-- A table: the completeness and centroid tests read it, and the areas and postal_codes.
+{{ config(materialized='table') }}
 with
 
 coordinates as (

@@ -1,16 +1,3 @@
--- The venues of every area of every set, from one provider per set, with how each was assigned:
---   * a live provider's answer (foursquare_v2, foursquare, overpass) is kept as fetched for a point
---     area (as_fetched); for a polygon area, which was fetched as the circle around it, only what
---     falls inside the polygon is kept (inside_polygon);
---   * the points provider's places are assigned in int_points_assigned_to_areas.
--- The provider of each set is var venue_provider: auto (the default), one provider for every set,
--- or a mapping {area set: provider} (sets it does not name: auto). Auto is, per set, the live
--- provider fetched (or replayed) for it most recently, else the points files: a points file is
--- assigned to every set, so landing one (another city's, or OSM places) never replaces the venues
--- fetched for a set. A venue without a category gets "(no category)".
--- A table, not a view: area_venues, int_categories_unified and int_category_groups all read it, and
--- as a view the spatial join under it ran once for each (3× the time at a million places).
-{{ config(materialized='table') }}
 {%- set providers = var('venue_providers') %}
 {%- set chosen = var('venue_provider') %}
 {%- set per_set = chosen if chosen is mapping else {} %}

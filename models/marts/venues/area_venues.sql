@@ -1,14 +1,106 @@
--- A venue listed twice for one area (a repeated page) counts once, at its first position; the
--- repeats are found by grouping the keys alone (an aggregate DuckDB can spill to disk). Categories
--- and groups are joined from the small distinct list of category references.
 with
 
-unioned as (
+-- Materialised once: the categories below are worked out from its small distinct list of category
+-- references, and the venues are written from it, without computing the union twice.
+unioned as materialized (
     select * from {{ ref('int_venues_unioned') }}
 ),
 
+refs as (
+    select
+        category_name,
+        category_id,
+        tag_key,
+        tag_value,
+        {{ category_key('category_name') }} as name_key,
+        count(*) as venue_count
+    from unioned
+    group by all
+),
+
+-- Names that differ only by case, accents, punctuation or spacing are one category, named by the
+-- spelling its venues use most (ties: the first spelling in code-point order).
+spellings as (
+    select
+        name_key,
+        first(category_name order by venue_count desc, category_name asc) as category
+    from (
+        select
+            name_key,
+            category_name,
+            sum(venue_count) as venue_count
+        from refs
+        group by name_key, category_name
+    ) as spelt
+    group by name_key
+),
+
+taxonomy as (
+    select * from {{ ref('stg_taxonomy__categories') }}
+),
+
+by_id as (
+    select
+        category_id,
+        first(group_name order by kind = 'foursquare_v2' desc, position) as group_name,
+        first(kind order by kind = 'foursquare_v2' desc, position) as kind
+    from taxonomy
+    where category_id is not null
+    group by category_id
+),
+
+by_tag as (
+    select
+        tag_key,
+        category_name as tag_value,
+        first(group_name order by position) as group_name
+    from taxonomy
+    where kind = 'osm_openpoiservice'
+    group by tag_key, category_name
+),
+
+by_tag_value as (
+    select
+        category_name as tag_value,
+        first(group_name order by list_position({{ var('osm_tag_keys') }}, tag_key) nulls last, position) as group_name
+    from taxonomy
+    where kind = 'osm_openpoiservice'
+    group by category_name
+),
+
+by_name as (
+    select
+        name_key,
+        first(group_name order by kind = 'foursquare_v2' desc, level, position asc) as group_name,
+        first(kind order by kind = 'foursquare_v2' desc, level, position asc) as kind
+    from taxonomy
+    where kind <> 'osm_openpoiservice'
+    group by name_key
+),
+
 categories as (
-    select * from {{ ref('int_categories_grouped') }}
+    select
+        refs.category_name,
+        refs.category_id,
+        refs.tag_key,
+        refs.tag_value,
+        spellings.category,
+        coalesce(
+            by_id.group_name, by_tag.group_name, by_tag_value.group_name, by_name.group_name, '(unmapped)'
+        ) as category_group,
+        case
+            when by_id.group_name is not null then by_id.kind || ' id'
+            when by_tag.group_name is not null then 'osm tag'
+            when by_tag_value.group_name is not null then 'osm tag value'
+            when by_name.group_name is not null then by_name.kind || ' name'
+            else 'unmapped'
+        end as mapped_by
+    from refs
+    inner join spellings on refs.name_key = spellings.name_key
+    left join by_id on refs.category_id = by_id.category_id
+    left join by_tag on refs.tag_key = by_tag.tag_key and refs.tag_value = by_tag.tag_value
+    left join by_tag_value on refs.tag_key is null and refs.tag_value = by_tag_value.tag_value
+    left join by_name on refs.name_key = by_name.name_key
 ),
 
 repeats as (

@@ -1,6 +1,3 @@
--- One row per place of each area's latest Places API search, pages in order.
--- The JSON is read once per response into typed structs (json_transform), then unnested.
-{{ config(materialized='table') }}
 with
 
 responses as (

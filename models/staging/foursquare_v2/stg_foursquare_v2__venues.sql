@@ -1,6 +1,3 @@
--- One row per venue of each area's latest v2 venues/explore response, in response order.
--- The JSON is read once per response into typed structs (json_transform), then unnested.
-{{ config(materialized='table') }}
 with
 
 responses as (

@@ -1,5 +1,3 @@
--- The JSON is read once per answer into typed structs (json_transform), then unnested.
-{{ config(materialized='table') }}
 {%- set tag_keys = var('osm_tag_keys') %}
 {%- set tag_types = ['"name": "VARCHAR"'] %}
 {%- for key in tag_keys %}{% do tag_types.append('"' ~ key ~ '": "VARCHAR"') %}{% endfor %}
