@@ -4,9 +4,12 @@ A grid of 50,000 square areas (250 × 200 squares of 0.002°, about 160 m × 220
 is written as GeoParquet and 1,000,000 random places as Parquet; both are landed through the
 project's ingesters (`ingest areas`, `ingest points`), and the dbt models that assign the places to
 the areas (a DuckDB spatial join, `int_points_assigned_to_areas`) and materialise `area_venues`
-are timed in a process of their own, warm (the project parsed once before).
+are timed in a process of their own, warm (the project parsed once before). The peer is the plain
+DuckDB join of the same two files (each place to the polygon that contains it, counted), in a
+process of its own too.
 
     python -m benchmarks.spatial --workdir DIR [--areas 50000] [--places 1000000]
+    python -m benchmarks.spatial --plain-join GRID PLACES
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -56,6 +60,20 @@ def write_inputs(folder: Path, areas: int, places: int, seed: int = 42) -> tuple
     return grid, points
 
 
+def plain_join(grid: Path, points: Path) -> dict:
+    """Each place to the polygon that contains it, counted: DuckDB alone, from the two files."""
+    connection = duckdb.connect()
+    load_spatial(connection)
+    started = time.perf_counter()
+    (assigned,) = connection.execute(f"""
+        select count(*)
+        from read_parquet('{points}') as places
+        inner join read_parquet('{grid}') as grid
+            on st_contains(st_geomfromwkb(grid.geometry), st_point(places.longitude, places.latitude))
+    """).fetchone()
+    return {"assigned": assigned, "seconds": time.perf_counter() - started}
+
+
 def run(workdir: Path, areas: int = 50_000, places: int = 1_000_000, repeats: int = 3) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "spatial.duckdb"
@@ -70,6 +88,8 @@ def run(workdir: Path, areas: int = 50_000, places: int = 1_000_000, repeats: in
     dbt = [str(BIN / "dbt")]
     measure([*dbt, "seed", "--quiet"], env, REPO)  # parses the project: the timed run starts warm
     assign: Measurement = measure_median([*dbt, *ASSIGN, "--quiet"], repeats, env, REPO)
+    plain = measure([*python[:1], "-m", "benchmarks.spatial", "--plain-join", grid, points], cwd=REPO)
+    plain_result = json.loads(plain.output.strip().splitlines()[-1])
     with duckdb.connect(str(database), read_only=True) as connection:
         assigned, with_places = connection.execute(
             "select count(*), count(distinct area_id) from build.area_venues where area_set = 'grid'"
@@ -83,16 +103,26 @@ def run(workdir: Path, areas: int = 50_000, places: int = 1_000_000, repeats: in
         "land_points_seconds": land_points.wall_seconds,
         "assign_seconds": assign.wall_seconds,
         "assign_peak_mb": assign.peak_mb,
+        "plain_join_seconds": plain_result["seconds"],
+        "plain_join_wall_seconds": plain.wall_seconds,
+        "plain_join_peak_mb": plain.peak_mb,
+        "plain_join_assigned": plain_result["assigned"],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.spatial", description=__doc__)
-    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--plain-join", nargs=2, type=Path, metavar=("GRID", "PLACES"))
     parser.add_argument("--areas", type=int, default=50_000)
     parser.add_argument("--places", type=int, default=1_000_000)
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.workdir, args.areas, args.places)))
+    if args.plain_join:
+        print(json.dumps(plain_join(*args.plain_join)))
+    elif args.workdir:
+        print(json.dumps(run(args.workdir, args.areas, args.places)))
+    else:
+        parser.error("give --workdir or --plain-join")
     return 0
 
 

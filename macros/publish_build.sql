@@ -114,11 +114,13 @@
     create view {{ build_schema }}."{{ name }}" as select * from {{ build_schema }}."{{ name }}__published";
     create view {{ target_schema }}."{{ name }}" as select * from {{ build_schema }}."{{ name }}__published";
     {%- endfor %}
+    {%- for schema in [target_schema, build_schema] %}
     {%- for row in table_comments.rows %}
-    comment on view {{ target_schema }}."{{ row[0] }}" is {{ sql_string(row[1]) }};
+    comment on view {{ schema }}."{{ row[0] }}" is {{ sql_string(row[1]) }};
     {%- endfor %}
     {%- for row in comments.rows %}
-    comment on column {{ target_schema }}."{{ row[0] }}"."{{ row[1] }}" is {{ sql_string(row[2]) }};
+    comment on column {{ schema }}."{{ row[0] }}"."{{ row[1] }}" is {{ sql_string(row[2]) }};
+    {%- endfor %}
     {%- endfor %}
     insert into {{ target_schema }}.published_builds values (
         '{{ invocation_id }}', now(), '{{ dbt_version }}', ['{{ names | join("', '") }}'],

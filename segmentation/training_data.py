@@ -30,7 +30,11 @@ def read_training_data(
     """`counts` is area_feature_counts (area × feature it has), `areas` the areas mart."""
     threshold = int(settings["min_venues"]) if settings["sparse_areas"] == "exclude" else 1
     chosen = areas.filter(f"area_set = '{settings['area_set']}' and venue_count >= {threshold}")
-    clustered = chosen.order("area_id").select("area_id, latitude, longitude, sampled_km2, geometry_kind").fetchnumpy()
+    clustered = (
+        chosen.order("area_id")
+        .select("area_id, latitude, longitude, sampled_km2, geometry_kind")
+        .fetchnumpy()
+    )
     area_ids = [str(area_id) for area_id in clustered["area_id"]]
     long = counts.select("area_id, column_name, venue_count").fetchnumpy()
     columns = sorted({str(name) for name in long["column_name"]})
@@ -41,7 +45,9 @@ def read_training_data(
     kept = rows >= 0
     matrix = np.zeros((len(area_ids), len(columns)))
     matrix[rows[kept], cols[kept]] = np.asarray(long["venue_count"], dtype=float)[kept]
-    sampled = np.array([np.nan if value is None else value for value in clustered["sampled_km2"]], dtype=float)
+    sampled = np.array(
+        [np.nan if value is None else value for value in clustered["sampled_km2"]], dtype=float
+    )
     connectivity = None
     if "spatial" in settings["selection_methods"] and area_ids:
         if all(kind == "polygon" for kind in clustered["geometry_kind"]):

@@ -1,6 +1,3 @@
--- One row per area of every set: the postal set (the latest page's assigned postal codes, each a
--- point at its centre, with its boundary polygon where a boundary file has it, for the map and for
--- its area) and each area file's set (polygons or points).
 with
 
 postal as (

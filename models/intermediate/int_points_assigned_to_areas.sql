@@ -1,11 +1,3 @@
--- The points provider's places, assigned to the areas of every set:
---   * a polygon area gets every place its polygon contains (a spatial join in DuckDB), nearest
---     its centroid first: assigned_by inside_polygon;
---   * a point area gets the places within var venue_radius_m (default 500) of it, the nearest
---     var venue_limit (100), ties by id: assigned_by within_radius (a bounding box narrows the join
---     before the great-circle distance is computed).
--- A place inside two overlapping areas of one set counts in both (area_overlaps reports it). A
--- category that looks like an OSM tag value ("supermarket") is named by the seed or by itself.
 {%- set radius = var('venue_radius_m') | float %}
 {%- set metres_per_degree = 111320.0 %}
 with

@@ -18,8 +18,9 @@ assigned_rows as (
         postal_code,
         borough,
         case
-            when coalesce(lower(regexp_replace(neighbourhood_text, '\s+', ' ', 'g')) = '{{ var("unassigned_marker") }}', true)
-                then borough
+            when coalesce(
+                    lower(regexp_replace(neighbourhood_text, '\s+', ' ', 'g')) = '{{ var("unassigned_marker") }}', true
+                ) then borough
             else neighbourhood_text
         end as neighbourhood_text
     from page_rows

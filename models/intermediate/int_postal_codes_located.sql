@@ -45,19 +45,21 @@ centres as (
         file_row_count,
         unreadable_row_count,
         spread_m,
+        postal_code as spread_code,
         0 as full_postal_code_count,
         'as listed' as centre_from
     from as_listed
     union all
     select
-        left(postal_code, 3),
-        avg(latitude),
-        avg(longitude),
-        sum(file_row_count),
-        sum(unreadable_row_count),
-        0,
-        count(*),
-        'mean of its full postal codes'
+        left(postal_code, 3) as postal_code,
+        avg(latitude) as latitude,
+        avg(longitude) as longitude,
+        sum(file_row_count) as file_row_count,
+        sum(unreadable_row_count) as unreadable_row_count,
+        max(spread_m) as spread_m,
+        arg_max(postal_code, spread_m) as spread_code,
+        count(*) as full_postal_code_count,
+        'mean of its full postal codes' as centre_from
     from as_listed
     where
         regexp_full_match(postal_code, '[A-Z][0-9][A-Z] [0-9][A-Z][0-9]')
@@ -89,23 +91,24 @@ combined as (
 )
 
 select
-    page.area_set,
     coalesce(combined.postal_code, page_centres.postal_code) as postal_code,
-    combined.borough,
-    combined.neighbourhoods,
-    array_to_string(combined.neighbourhoods, ', ') as neighbourhood,
-    page_centres.latitude,
-    page_centres.longitude,
-    combined.enclave_of,
     combined.postal_code is not null as is_on_page,
     page_centres.postal_code is not null as is_in_coordinates,
     case
         when combined.postal_code is null then 'in the coordinates file, not assigned on the page'
         when page_centres.postal_code is null then 'assigned on the page, not in the coordinates file'
     end as mismatch,
+    page.area_set,
+    combined.borough,
+    combined.neighbourhoods,
+    array_to_string(combined.neighbourhoods, ', ') as neighbourhood,
+    page_centres.latitude,
+    page_centres.longitude,
+    combined.enclave_of,
     coalesce(page_centres.file_row_count, 0)::bigint as file_row_count,
     coalesce(page_centres.unreadable_row_count, 0)::bigint as unreadable_row_count,
     coalesce(page_centres.spread_m, 0) as spread_m,
+    page_centres.spread_code,
     coalesce(page_centres.full_postal_code_count, 0)::bigint as full_postal_code_count,
     page_centres.centre_from,
     page.page_source

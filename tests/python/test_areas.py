@@ -232,8 +232,8 @@ def test_toronto_sets_side_by_side_and_the_postal_set_unchanged(toronto_warehous
     result = run_dbt(database, "build")
     assert result.returncode == 0, result.stdout[-3000:]
     reference, _ = snapshot_build
-    for table in ("postal_codes", "venues", "postal_code_clusters", "postal_code_top_categories_wide"):
-        sql = f"select * from {table} order by all"
+    for table in ("postal_codes", "area_venues", "area_clusters", "postal_code_top_categories_wide"):
+        sql = f"select * from {table} where {'true' if table.startswith('postal') else 'area_set = ' + repr('toronto_fsa')} order by all"
         assert query(database, sql) == query(reference, sql), table
     assert query(database, "select area_set, count(*) from areas group by 1 order by 1") == [
         ("toronto_140", 140), ("toronto_158", 158), ("toronto_fsa", 103), ("toronto_fsa_polygons", 96),
@@ -265,14 +265,16 @@ def test_the_clusters_and_map_of_another_set(toronto_warehouse: Path):
     assert query(
         database, "select count(*), count(cluster_id) > 100 from area_clusters where area_set = 'toronto_158'"
     ) == [(158, True)]
-    assert query(database, "select count(*) from postal_code_clusters") == [
-        (0,)
-    ]  # the postal view: another set chosen
+    # The postal view of the clusters (README): empty, another set is chosen.
+    postal_clusters = (
+        "select count(*) from area_clusters join areas using (area_set, area_id) where areas.is_postal"
+    )
+    assert query(database, postal_clusters) == [(0,)]
     assert query(database, "select count(*) from postal_codes") == [(103,)]  # the postal set itself stays
     assert (database.parent / "output" / "toronto_158_clusters_map.html").is_file()
     missing = run_dbt(database, "build", variables={"area_set": "toronto_159"})
     assert missing.returncode != 0
-    assert "area_set=toronto_159 chosen_by=var area_set is_known=False" in missing.stdout
+    assert "area_set=toronto_159 chosen_by=var area_set is_known_set=False" in missing.stdout
     assert "toronto_158" in missing.stdout  # the sets there are, named
 
 

@@ -120,8 +120,8 @@ def test_the_map_report_and_geojson_are_written(snapshot_build):
     database, _ = snapshot_build
     ((path, size, areas, polygons, clustered, venues, layers, venue_layer, title, warning),) = query(
         database,
-        "select map_path, bytes, area_count, polygon_count, clustered_area_count, venue_count, layer_count, "
-        "venue_layer, title, weak_warning from area_map",
+        "select map_path, map_bytes, area_count, polygon_count, clustered_area_count, venue_count, layer_count, "
+        "venue_layer, title, weak_warning from segmentation_outputs",
     )
     assert (areas, polygons, clustered, venues, layers) == (103, 96, 100, 2226, 3)
     assert venue_layer == "shown (hidden until switched on)" and warning is None
@@ -137,7 +137,7 @@ def test_the_map_report_and_geojson_are_written(snapshot_build):
 
     ((report_path, geojson_path, features, clusters, weak),) = query(
         database,
-        "select report_path, geojson_path, geojson_feature_count, cluster_count, is_weak from segmentation_report",
+        "select report_path, geojson_path, area_count, cluster_count, is_weak from segmentation_outputs",
     )
     report = BeautifulSoup(Path(report_path).read_bytes(), "lxml")
     assert not report.select("script, link[href], iframe") and weak is False
@@ -174,11 +174,12 @@ def test_the_notebook_preset_is_lopsided_and_says_so(built_copy: Path):
     assert query(built_copy, "select feature_level, sparse_areas from build.cluster_settings") == [
         ("category", "none")
     ]
-    ((map_path, warning),) = query(built_copy, "select map_path, weak_warning from build.area_map")
+    ((map_path, warning, report_path),) = query(
+        built_copy, "select map_path, weak_warning, report_path from build.segmentation_outputs"
+    )
     assert warning.startswith("Weak clustering")
     page = BeautifulSoup(Path(map_path).read_bytes(), "lxml")
     assert page.select_one("#map-heading .warning").get_text() == warning
-    (report_path,) = query(built_copy, "select report_path from build.segmentation_report")[0]
     report = BeautifulSoup(Path(report_path).read_bytes(), "lxml")
     assert report.select_one(".warning").get_text() == warning
 

@@ -49,7 +49,7 @@ def test_make_run_live_then_replay(shared_data: Path, tmp_path: Path):
     assert query(database, "select count(*), count(latitude), sum(venue_count) > 1000 from postal_codes") == [
         (103, 103, True)
     ]
-    assert query(database, "select distinct provider from venues") == [("overpass",)]
+    assert query(database, "select distinct provider from area_venues") == [("overpass",)]
     assert (output / "toronto_fsa_clusters_map.html").stat().st_size > 1_000_000
 
     # The recording replays offline, with no server, to the same marts.
@@ -59,14 +59,13 @@ def test_make_run_live_then_replay(shared_data: Path, tmp_path: Path):
     rebuilt = run_dbt(replayed, "build")
     assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
     tables = published_tables(database)
-    assert tables == published_tables(replayed) and "venues" in tables and "postal_code_clusters" in tables
+    assert tables == published_tables(replayed) and "area_venues" in tables and "area_clusters" in tables
     for table in tables:
         # Only where the inputs came from differs: the output files' paths, and the page's source (its URL
         # live, the recorded file replayed).
         columns = {
-            "area_map": "* exclude (map_path)",
             "areas": "* exclude (source)",
-            "segmentation_report": "* exclude (report_path, geojson_path, model_selection_plot_path)",
+            "segmentation_outputs": "* exclude (map_path, report_path, geojson_path, model_selection_plot_path)",
         }.get(table, "*")
         sql = f"select {columns} from main.{table} order by all"
         assert query(database, sql) == query(replayed, sql), table
@@ -74,10 +73,10 @@ def test_make_run_live_then_replay(shared_data: Path, tmp_path: Path):
 
 def test_the_issue_reproduction_builds_on_a_fresh_warehouse(shared_data: Path, tmp_path: Path):
     """`dbt build --select +postal_codes` on a fresh warehouse: no test of a model not built yet
-    (the clusters' relationship to postal_codes) is pulled in, and a partial build is not published."""
+    is pulled in, and a partial build is not published."""
     database = tmp_path / "fresh.duckdb"
     assert ingest("all", "--snapshot", SNAPSHOT, "--database", database) == 0
     result = run_dbt(database, "build", "--select", "+postal_codes")
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "relationships_postal_code_clusters" not in result.stdout and "Not published" in result.stdout
+    assert "the_clustering_is_not_weak" not in result.stdout and "Not published" in result.stdout
     assert query(database, "select count(*) from build.postal_codes") == [(103,)]

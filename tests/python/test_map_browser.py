@@ -94,7 +94,7 @@ def test_the_map_renders_offline_with_hostile_names(
     assert query(database, "select neighbourhoods from postal_codes where postal_code = 'M5A'") == [
         ([HOSTILE, "Harbourfront"],)
     ]
-    ((map_path,),) = query(database, "select map_path from area_map")
+    ((map_path,),) = query(database, "select map_path from segmentation_outputs")
 
     state = map_state(chrome, Path(map_path))
     assert state["online"] is False and state["styleType"] == "no_map"
@@ -123,7 +123,7 @@ def test_the_map_renders_offline_with_hostile_names(
         "Areas by cluster",
     ]
     ((title, k, method),) = query(
-        database, "select m.title, q.k, q.method from area_map m, cluster_quality q"
+        database, "select m.title, q.k, q.method from segmentation_outputs m, cluster_quality q"
     )
     assert state["heading"].startswith(title) and f"k = {k}" in state["heading"] and method == "kmeans"
     assert "features: shares of category groups" in state["heading"]

@@ -90,10 +90,11 @@ def test_the_snapshot_builds_103_postal_codes(snapshot_build):
     assert query(database, "select borough, neighbourhoods from postal_codes where postal_code = 'M7A'") == [
         ("Queen's Park", ["Ontario Provincial Government"])
     ]
-    # The unassigned codes are kept, flagged, one step upstream.
+    # The unassigned codes are left out of the marts, and kept as landed in the page's rows.
     assert query(
         database,
-        "select count(distinct postal_code) from build.int_postal_code_rows_cleaned where not is_assigned",
+        "select count(distinct postal_code) from build.stg_wikipedia__postal_code_rows "
+        "where postal_code not in (select postal_code from postal_codes)",
     ) == [(77,)]
     assert query(database, "select enclave_of from postal_codes where postal_code = 'M5W'") == [("M5E",)]
 
@@ -133,13 +134,9 @@ def test_a_postal_code_without_coordinates_fails_the_build(snapshot_copy: Path, 
     assert "postal_code=M5A is_on_page=True is_in_coordinates=False" in result.stdout  # named, not counted
     # The area is still there, visibly without a centre: never dropped by a join (in the build
     # schema: a failed build is not published, and nothing after the failed test is built).
-    reconciled = (
-        "select is_on_page, latitude from build.int_postal_codes_reconciled where postal_code = 'M5A'"
-    )
-    assert query(database, reconciled) == [(True, None)]
-    assert query(database, "select count(*) from build.int_postal_codes_reconciled where is_on_page") == [
-        (103,)
-    ]
+    located = "select is_on_page, latitude from build.int_postal_codes_located where postal_code = 'M5A'"
+    assert query(database, located) == [(True, None)]
+    assert query(database, "select count(*) from build.int_postal_codes_located where is_on_page") == [(103,)]
     assert query(database, "select count(*) from information_schema.tables where table_schema = 'main'") == [
         (0,)
     ]
@@ -150,7 +147,7 @@ def test_coordinates_outside_the_city_fail_the_build(snapshot_copy: Path, build:
     csv_path.write_bytes(csv_path.read_bytes().replace(b"M5A,43.6542599", b"M5A,45.6542599"))
     _, result = build(snapshot_copy)
     assert result.returncode != 0
-    assert "FAIL 1 within_range_postal_code_centres_latitude" in result.stdout
+    assert "FAIL 1 within_range_postal_codes_latitude" in result.stdout
     assert "postal_code=M5A borough=Downtown Toronto" in result.stdout
 
 
@@ -176,8 +173,8 @@ def test_the_snapshot_builds_venue_marts(snapshot_build):
     assert result.returncode == 0, result.stdout
     assert query(
         database,
-        "select count(*), count(distinct venue_id), count(distinct category), count(distinct postal_code), "
-        "min(provider), max(provider) from venues",
+        "select count(*), count(distinct venue_id), count(distinct category), count(distinct area_id), "
+        "min(provider), max(provider) from area_venues",
     ) == [(2226, 1754, 273, 100, "foursquare_v2", "foursquare_v2")]
     # Every area stays; the three without venues are flagged.
     assert query(database, "select postal_code from postal_codes where not has_venues order by 1") == [
@@ -191,12 +188,12 @@ def test_the_snapshot_builds_venue_marts(snapshot_build):
     assert len(columns) == 273
     sums = query(
         database,
-        f"select postal_code, venue_count, {' + '.join(columns)} from postal_code_category_frequencies",
+        f"select area_id, venue_count, {' + '.join(columns)} from area_category_frequencies",
     )
     assert len(sums) == 103
     assert all(abs(total - (1 if count else 0)) < 1e-9 for _, count, total in sums)
     # The top-10 table never shows a zero count; an area with fewer categories has fewer rows.
-    assert query(database, "select min(venue_count), max(category_rank) from postal_code_top_categories") == [
+    assert query(database, "select min(venue_count), max(category_rank) from area_top_categories") == [
         (1, 10)
     ]
     assert query(
@@ -209,11 +206,11 @@ def test_two_builds_give_identical_tables(snapshot_build, build: Build):
     """A second warehouse from the same inputs: the same rows in the same order, clusters included
     (fixed seeds, stable ids; the session's build is the first)."""
     tables = [
-        "venues",
-        "postal_code_category_counts",
-        "postal_code_top_categories",
+        "area_venues",
+        "area_category_counts",
+        "area_top_categories",
         "postal_code_top_categories_wide",
-        "postal_code_category_frequencies",
+        "area_category_frequencies",
     ]
     first, _ = snapshot_build
     second, result = build(SNAPSHOT)
@@ -228,7 +225,7 @@ def test_two_builds_give_identical_tables(snapshot_build, build: Build):
     assert query(first, sql) == query(second, sql)
 
 
-VENUE_MARTS = ("--select", "+venues", "+postal_codes")
+VENUE_MARTS = ("--select", "+area_venues", "+postal_codes")
 
 
 def test_live_providers_end_to_end(built_copy: Path, monkeypatch: pytest.MonkeyPatch):
@@ -259,7 +256,7 @@ def test_live_providers_end_to_end(built_copy: Path, monkeypatch: pytest.MonkeyP
         assert rebuilt.returncode == 0, rebuilt.stdout
         assert query(
             database,
-            "select provider, count(*), count(distinct venue_id), count(distinct postal_code) from build.venues "
+            "select provider, count(*), count(distinct venue_id), count(distinct area_id) from build.area_venues "
             "group by 1",
         ) == [("foursquare", 3 * 103, 3, 103)]
         assert query(database, "select count(*) from build.postal_codes where has_venues") == [(103,)]
@@ -267,7 +264,7 @@ def test_live_providers_end_to_end(built_copy: Path, monkeypatch: pytest.MonkeyP
         assert ingest(*common, "--provider", "overpass", "--endpoint", server.url("/api/interpreter")) == 0
         rebuilt = run_dbt(database, "build", *VENUE_MARTS)
         assert rebuilt.returncode == 0, rebuilt.stdout
-    categories = query(database, "select category, count(*) from build.venues group by 1 order by 1")
+    categories = query(database, "select category, count(*) from build.area_venues group by 1 order by 1")
     assert categories == [("Bakery", 103), ("Café", 103), ("Hotel", 103), ("Park", 103)]
     # The older providers' responses are still there, untouched: raw is append-only.
     assert query(database, "select provider, count(*) from raw.venue_responses group by 1 order by 1") == [
@@ -277,7 +274,7 @@ def test_live_providers_end_to_end(built_copy: Path, monkeypatch: pytest.MonkeyP
     ]
     pinned = run_dbt(database, "build", *VENUE_MARTS, variables={"venue_provider": "foursquare_v2"})
     assert pinned.returncode == 0
-    assert query(database, "select count(*) from build.venues") == [(2226,)]
+    assert query(database, "select count(*) from build.area_venues") == [(2226,)]
 
 
 def test_points_provider_with_real_osm_points(shared_data: Path, built_copy: Path):
@@ -300,7 +297,7 @@ def test_points_provider_with_real_osm_points(shared_data: Path, built_copy: Pat
     assert result.returncode == 0, result.stdout
     ((provider, venues, areas, furthest),) = query(
         database,
-        "select min(provider), count(*), count(distinct postal_code), max(distance_m) from build.venues",
+        "select min(provider), count(*), count(distinct area_id), max(distance_m) from build.area_venues",
     )
     assert provider == "points" and venues > 100 and 0 < areas < 103 and furthest <= 500
     categories = {name for (name,) in query(database, "select category from build.venue_categories")}
@@ -308,8 +305,8 @@ def test_points_provider_with_real_osm_points(shared_data: Path, built_copy: Pat
     # Every venue really is within 500 m of its area's centre (checked here, not by the model).
     rows = query(
         database,
-        "select v.latitude, v.longitude, p.latitude, p.longitude from build.venues v "
-        "join build.postal_codes p using (postal_code)",
+        "select v.latitude, v.longitude, p.latitude, p.longitude from build.area_venues v "
+        "join build.postal_codes p on v.area_id = p.postal_code",
     )
     assert all(_metres(*row) <= 500.5 for row in rows)
 

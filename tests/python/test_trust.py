@@ -13,7 +13,7 @@ from support import COORDINATES_IN_SNAPSHOT, PAGE_IN_SNAPSHOT, Build, ingest, qu
 
 pytestmark = pytest.mark.integration
 
-MARTS = ["postal_codes", "postal_code_centres", "venues", "postal_code_clusters", "cluster_profiles"]
+MARTS = ["postal_codes", "areas", "area_venues", "area_clusters", "cluster_profiles"]
 
 
 def grid_cells(html: str) -> list[tuple[int, int]]:
@@ -42,7 +42,7 @@ def test_a_page_cut_short_fails_the_build_naming_the_codes_and_publishes_nothing
         "FAIL" in result.stdout and "postal_codes_on_the_page_and_in_the_coordinates_agree" in result.stdout
     )
     missing = query(
-        database, "select postal_code from build.int_postal_codes_reconciled where not is_on_page order by 1"
+        database, "select postal_code from build.int_postal_codes_located where not is_on_page order by 1"
     )
     assert len(missing) >= 20 and f"postal_code={missing[0][0]}" in result.stdout
     assert "mismatch=in the coordinates file, not assigned on the page" in result.stdout
@@ -50,7 +50,7 @@ def test_a_page_cut_short_fails_the_build_naming_the_codes_and_publishes_nothing
     # What users read is the last good build, whole: every mart as it was.
     assert {table: query(database, f"select * from main.{table} order by all") for table in MARTS} == before
     assert query(database, "select count(*) from main.postal_codes") == [(103,)]
-    on_page = "select count(*) from build.int_postal_codes_reconciled where is_on_page"
+    on_page = "select count(*) from build.int_postal_codes_located where is_on_page"
     assert query(database, on_page) == [(103 - len(missing),)]  # the bad build, kept for inspection
     assert not (
         database.parent / "output" / "toronto_fsa_clusters_map.html"
@@ -67,7 +67,7 @@ def test_a_page_of_another_letter_fails_the_build(snapshot_copy: Path, build: Bu
     assert result.returncode != 0
     assert "postal_code=L1B is_on_page=True is_in_coordinates=False" in result.stdout  # named, in order
     assert query(
-        database, "select count(*) from build.int_postal_codes_reconciled where not is_in_coordinates"
+        database, "select count(*) from build.int_postal_codes_located where not is_in_coordinates"
     ) == [(103,)]
     assert "Schema main holds no published build yet" in result.stdout
     assert query(database, "select count(*) from information_schema.tables where table_schema = 'main'") == [
@@ -92,11 +92,11 @@ def test_full_postal_codes_aggregate_and_far_apart_duplicates_fail(snapshot_copy
     database, result = build(snapshot_copy)
     assert result.returncode != 0
     assert (
-        "FAILED coordinate_rows_of_one_code_agree" in result.stdout and "postal_code=M5A 1A1" in result.stdout
+        "FAILED coordinate_rows_of_one_code_agree" in result.stdout and "spread_code=M5A 1A1" in result.stdout
     )
     assert query(
         database,
-        "select count(*), min(full_postal_code_count), max(full_postal_code_count) from build.int_coordinates_aggregated "
+        "select count(*), min(full_postal_code_count), max(full_postal_code_count) from build.int_postal_codes_located "
         "where centre_from = 'mean of its full postal codes'",
     ) == [(103, 2, 2)]
     original = {code: (float(lat), float(lon)) for code, lat, lon in rows}
@@ -104,16 +104,16 @@ def test_full_postal_codes_aggregate_and_far_apart_duplicates_fail(snapshot_copy
         code: (lat, lon)
         for code, lat, lon in query(
             database,
-            "select postal_code, latitude, longitude from build.int_coordinates_aggregated "
+            "select postal_code, latitude, longitude from build.int_postal_codes_located "
             "where centre_from = 'mean of its full postal codes'",
         )
     }
     assert made.keys() == original.keys()
     assert all(abs(made[code][0] - original[code][0]) < 1e-9 for code in original if code != "M5A")
-    # Nothing after the failing test was built: the bad centre never reached postal_code_centres.
-    assert query(
-        database, "select count(*) from information_schema.tables where table_name = 'postal_code_centres'"
-    ) == [(0,)]
+    # Nothing after the failing test was built: the bad centre never reached the areas.
+    assert query(database, "select count(*) from information_schema.tables where table_name = 'areas'") == [
+        (0,)
+    ]
 
 
 def test_category_columns_are_stable_whatever_other_categories_exist(snapshot_copy: Path, build: Build):
@@ -135,7 +135,9 @@ def test_category_columns_are_stable_whatever_other_categories_exist(snapshot_co
     assert query(
         database, "select count(*) from venue_categories where column_name like '%\\_2' escape '\\'"
     ) == [(0,)]
-    assert query(database, "select count(*) from venues where category_as_found = 'COFFEE SHOP'") == [(1,)]
+    assert query(database, "select count(*) from area_venues where category_as_found = 'COFFEE SHOP'") == [
+        (1,)
+    ]
 
 
 def test_every_column_is_described_and_counts_are_bigint(snapshot_build):

@@ -1,6 +1,3 @@
--- Areas of one set whose polygons both contain a place (overlapping areas): the place counts in
--- both, and is reported here, pair by pair, with how many places they share. Empty when a set's
--- polygons do not overlap.
 with
 
 inside as (

@@ -1,6 +1,3 @@
--- What the live venue fetch asks for, per area of every set, before any venue exists: a centre
--- and a radius. A point area: var venue_radius_m around it. A polygon area: the circle around its
--- centroid that covers its bounding box (so the whole polygon); the models keep what falls inside.
 with
 
 areas as (

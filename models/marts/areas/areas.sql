@@ -1,10 +1,3 @@
--- The area hub: one row per area of every set (the postal set and each area file's set), with its
--- geometry, centre, size and how many venues it has. Every later model joins on (area_set,
--- area_id); names repeat (New York has four neighbourhood names twice).
---   * area_km2: a polygon's area on the spheroid (for a postal area, its boundary polygon's);
---   * sampled_km2: the ground its venues were counted on: the polygon for a polygon area, the
---     circle of var venue_radius_m for a point area;
---   * venues_per_km2 = venue_count / sampled_km2.
 with
 
 areas as (

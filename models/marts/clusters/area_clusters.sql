@@ -1,8 +1,3 @@
--- One row per area of the chosen set: its cluster from the fit cluster_model_selection chose (the
--- clusters are fitted once), the distance to its cluster's centre, how sure the bootstrap is of it,
--- and why an area has no cluster. Every area stays: one without venues, or with fewer than
--- min_venues when sparse areas are excluded, gets none and says why; a sparse area that is
--- clustered (its shares shrunk toward the city's mix) is flagged.
 with
 
 settings as (

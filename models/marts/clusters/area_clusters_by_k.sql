@@ -1,6 +1,3 @@
--- The chosen set's areas' clusters at each k of var cluster_comparison_ks (default 4, 5, 6), from
--- the fits of cluster_model_selection with the chosen method (same features, seed and ids as
--- area_clusters), to compare how areas move between k.
 select
     selection.area_set,
     selection.k,

@@ -1,9 +1,3 @@
--- One row per cluster of the chosen set and feature (category, or group: cluster_settings) found
--- in it: its venues and areas, its share of the cluster's venues against its share of all
--- clustered areas' venues (lift), and whether it may name the cluster: a label names what the
--- members have — a feature found in at least half of the cluster's areas, with at least a handful
--- (5) of venues in the cluster — most common first; marked where it is over-represented (lift at
--- least 1.25).
 with
 
 clusters as (

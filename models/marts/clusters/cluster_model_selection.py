@@ -49,7 +49,9 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "is_chosen": pa.array([fit.is_chosen for fit in fits], pa.bool_()),
             "feature_level": pa.array([row["feature_level"]] * size, pa.string()),
             "feature_count": pa.array([len(data.features)] * size, pa.int32()),
-            "diagnostic_sample_size": pa.array([min(len(data.area_ids), settings.sample_size)] * size, pa.int32()),
+            "diagnostic_sample_size": pa.array(
+                [min(len(data.area_ids), settings.sample_size)] * size, pa.int32()
+            ),
             # Per area lists, built from numpy in bulk (a Python object per area and fit is slow at
             # 50,000 areas).
             "area_ids": _lists([pa.array(data.area_ids, pa.string())] * size, pa.string()),

@@ -1,7 +1,3 @@
--- One row per cluster of the chosen set: its size and members, and a label that names what its
--- members have — the three most common features that at least half its areas have, with at least
--- a handful of venues, "↑" where over-represented against the city (cluster_categories) — and the
--- most over-represented features with their lifts.
 with
 
 members as (

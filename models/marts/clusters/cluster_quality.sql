@@ -1,8 +1,3 @@
--- How far the chosen clustering can be trusted, one row: its silhouette, the share of areas in its
--- largest cluster, and its agreement across random seeds and bootstrap redraws of each area's
--- venues. A clustering is weak when the silhouette is below 0.1, the largest cluster holds more than
--- 70 % of the areas, or the seed agreement is below 0.8 (vars weak_*): the warning test
--- the_clustering_is_not_weak then says so in the build log, and the map and the report show it.
 with
 
 chosen as (

@@ -20,11 +20,20 @@ chosen_set as (
             'var area_set' as chosen_by
         {%- else %}
             coalesce(
-                (select min(sets.area_set) from sets where sets.is_postal),
-                (select min(sets.area_set) from sets having count(*) = 1)
+                (
+                    select min(sets.area_set) from sets
+                    where sets.is_postal
+                ),
+                (
+                    select min(sets.area_set) from sets
+                    having count(*) = 1
+                )
             ) as area_set,
             case
-                when (select count(*) from sets where sets.is_postal) > 0 then 'the postal set'
+                when (
+                    select count(*) from sets
+                    where sets.is_postal
+                ) > 0 then 'the postal set'
                 else 'the only set'
             end as chosen_by
         {%- endif %}

@@ -2,7 +2,7 @@ with
 
 areas as (
     select * from {{ ref('areas') }}
-    where area_set in (select settings.area_set from {{ ref('cluster_settings') }} as settings)
+    where area_set in (select chosen.area_set from {{ ref('cluster_settings') }} as chosen)
 ),
 
 clusters as (

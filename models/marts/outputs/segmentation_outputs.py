@@ -34,14 +34,20 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     area_set = settings["area_set"]
     features = dbt.ref("area_map_features")
 
-    map_path = (Path(map_path_setting) if map_path_setting else output_dir / f"{area_set}_clusters_map.html").resolve()
+    map_path = (
+        Path(map_path_setting) if map_path_setting else output_dir / f"{area_set}_clusters_map.html"
+    ).resolve()
     all_venues = dbt.ref("area_venues").filter(f"area_set = '{area_set}'")
     venue_total = all_venues.count("*").fetchone()[0]
     venue_layer = with_venues and venue_total <= venue_limit
     map_areas, venues = read_map_inputs(features, all_venues if venue_layer else None)
-    payload = build_payload(map_areas, venues, heading(settings, quality), min_venues=int(settings["min_venues"]))
+    payload = build_payload(
+        map_areas, venues, heading(settings, quality), min_venues=int(settings["min_venues"])
+    )
     write_html(payload, load(assets_dir), map_path)
-    cdn_path = write_cdn_html(payload, map_path.with_name(map_path.stem + "_cdn.html")) if with_cdn_copy else None
+    cdn_path = (
+        write_cdn_html(payload, map_path.with_name(map_path.stem + "_cdn.html")) if with_cdn_copy else None
+    )
 
     selection = _rows(dbt.ref("cluster_model_selection").select(
         "method, k, silhouette, calinski_harabasz, davies_bouldin, seed_agreement, bootstrap_agreement, "

@@ -1,6 +1,3 @@
--- One row per area and category it has, for every area set: how many venues, and their share of
--- the area's venues (the seed notebook's one-hot mean). Only categories an area has: never a zero
--- count.
 with
 
 counts as (

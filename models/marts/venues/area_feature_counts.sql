@@ -1,6 +1,3 @@
--- What the clustering reads: one row per area of the chosen set and feature it has, a feature
--- being a category or the group it rolls up to (cluster_settings.feature_level), with its venues
--- and share of the area's venues. Long and sparse: the clustering builds its matrix from it.
 with
 
 settings as (

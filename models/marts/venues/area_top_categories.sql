@@ -1,5 +1,3 @@
--- The 10 most common categories of each area of every set: ranks 1..10 by venue count, ties
--- broken by category name; an area with 3 categories gets 3 rows, never a zero count.
 select
     area_set,
     area_id,

@@ -1,6 +1,3 @@
--- One row per venue category of every area set, with the column that holds it in
--- area_category_frequencies (macro category_column_name: "Café" -> cat_cafe). A category's column
--- depends on that category alone; two categories never share one (the column_name tests hold it).
 select
     category,
     {{ category_column_name('category') }} as column_name,

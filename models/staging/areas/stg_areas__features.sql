@@ -1,5 +1,3 @@
--- The areas of each set's latest area file: id, name, parent, geometry (WGS84), whether the
--- geometry is a polygon or a point, its centroid and, for a polygon, its area on the spheroid.
 with
 
 latest_files as (

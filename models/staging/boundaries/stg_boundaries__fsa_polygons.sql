@@ -1,4 +1,3 @@
--- The polygons of the latest boundary file, keyed by postal code.
 with
 
 latest_file as (

@@ -1,4 +1,3 @@
--- The rows of the latest coordinates file, cast to numbers; the text is kept beside them.
 with
 
 latest_file as (

@@ -1,8 +1,3 @@
--- The places of each points file's latest load (every file is its own source: landing a second
--- file keeps the first one's places; a new version of a file replaces the old one). A place listed
--- more than once in a file — the same id, or, without an id, the same name, category and
--- coordinates — is one place (listed_count says how often it was listed). Places that cannot be
--- placed stay, with the reason in `problem`, and are never matched to an area.
 with
 
 latest_files as (

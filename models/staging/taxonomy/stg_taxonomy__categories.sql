@@ -1,5 +1,3 @@
--- The categories of each taxonomy kind's latest file, with the group each rolls up to and a key
--- for matching by name (macro category_key).
 with
 
 latest_files as (

@@ -1,4 +1,3 @@
--- The rows of the latest landed page, renamed; the text stays as found.
 with
 
 latest_page as (
