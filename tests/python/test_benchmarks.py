@@ -10,7 +10,7 @@ from support import SNAPSHOT
 
 from benchmarks.generate import FULL_POSTAL_CODE, generate, replica_code
 from benchmarks.measure import Measurement
-from benchmarks.run import PEER_STAGES, PROJECT_STAGES, SizeResult, report
+from benchmarks.run import PEER_STAGES, SizeResult, report
 from ingest.snapshot import Snapshot
 
 
@@ -50,13 +50,14 @@ def test_replicas_copy_an_area_with_its_venues_moved(shared_data: Path):
 
 def test_the_report_states_only_what_was_measured(tmp_path: Path):
     """Every figure in docs/benchmarks.md comes from the run: give the report odd measurements and
-    find them in it (dbt's start-up and memory included, never a fixed string)."""
+    find them in it (dbt's start-up and memory included, never a fixed string), with each target's
+    verdict worked out from them."""
     odd = Measurement(3.21, 123.0, "")
     result = SizeResult(
-        103, venue_rows=2226, land=odd, land_seconds=0.42, startup=Measurement(2.34, 145.6, "")
+        103, venue_rows=2226, land=odd, land_seconds=0.42, startup=Measurement(2.34, 145.6, ""), nodes=61
     )
-    result.project = {name: odd for name in PROJECT_STAGES}
-    result.combined = result.combined_tight = result.build = result.build_with_unit_tests = odd
+    result.combined = result.build = odd
+    result.build_with_unit_tests = Measurement(6.0, 130.0, "")
     timings = {stage: 0.5 for stage in PEER_STAGES}
     from_json = {"load and parse JSON": 4.56, **timings}
     result.peers = {
@@ -72,24 +73,27 @@ def test_the_report_states_only_what_was_measured(tmp_path: Path):
         "total": 1.0,
     }
     spatial = {"areas": 50_000, "places": 1_000_000, "assigned": 999_000, "areas_with_places": 49_990,
-               "land_areas_seconds": 1.5, "land_points_seconds": 2.5, "assign_seconds": 6.78, "assign_peak_mb": 901.0}  # fmt: skip
+               "land_areas_seconds": 1.5, "land_points_seconds": 2.5, "assign_seconds": 6.78, "assign_peak_mb": 901.0,
+               "plain_join_seconds": 1.25, "plain_join_wall_seconds": 1.75, "plain_join_peak_mb": 300.0,
+               "plain_join_assigned": 999_000}  # fmt: skip
     live = {
         "concurrency": 16, "requests_per_second_limit": 50.0, "project_first_seconds": 5.3,
         "project_first_requests": 206, "project_second_seconds": 0.01, "project_second_requests": 0,
         "sequential_seconds": 62.9, "sequential_requests": 206,
     }  # fmt: skip
     bigger = SizeResult(50_000, venue_rows=1_080_000, land=odd, land_seconds=9.87, startup=result.startup)
-    bigger.project, bigger.peers, bigger.floor = result.project, result.peers, result.floor
-    bigger.combined = bigger.combined_tight = bigger.build_with_unit_tests = odd
+    bigger.peers, bigger.floor, bigger.nodes = result.peers, result.floor, 61
+    bigger.combined = bigger.build_with_unit_tests = odd
     bigger.build = Measurement(43.2, 1500.0, "")
     text = report([result, bigger], live, spatial, tmp_path / "plot.png")
     assert "start-up: 2.3 s" in text and "146 MB for a run that selects nothing" in text
     assert "~" not in text  # no approximate figure typed in by hand
     # The targets: each with what was measured, and its verdict from that figure.
-    assert "| 43.2 s, 1,500 MB | **not met** |" in text  # the whole build at 50,000 areas
-    assert "project 13.1 s, pandas 6.1 s | **not met** |" in text  # 9.87 + 3.21 against 4.56 + 1.5
-    assert "| 3.2 s | met |" in text  # the snapshot's build
-    assert "6.8 s (`dbt run --select +area_venues`, start-up included) | met |" in text
+    assert "| 43.2 s (7.1×), 1,500 MB | **not met** |" in text  # against pandas: 4.56 + 3 × 0.5
+    assert "| 3.2 s (1.4×) | met |" in text  # the snapshot's build against the 2.34 s start-up
+    assert "| 6.0 s (2.6×) | **not met** |" in text  # with unit tests: over 2.5×
+    assert "| 6.8 s, 901 MB | met |" in text  # 6.78 s ≤ 2.34 + 4 × 1.25 s, 901 MB ≤ 1 GB
+    assert "| 61 | met |" in text
     assert "parse JSON 0.75 s" in text and "## Beyond one machine" in text
     assert (
         "grew by 0.80 s and 27.6 MB per 1,000 areas" in text
