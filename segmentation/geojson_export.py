@@ -5,7 +5,7 @@ why it has none."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,28 +15,31 @@ PROPERTIES = (
 )  # fmt: skip
 
 
-def feature_collection(areas: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    features = []
-    for area in areas:
-        if area.get("boundary_geojson"):
-            geometry = json.loads(area["boundary_geojson"])
-        elif area.get("latitude") is not None and area.get("longitude") is not None:
-            geometry = {"type": "Point", "coordinates": [area["longitude"], area["latitude"]]}
-        else:
-            geometry = None  # kept, with a null geometry, so that the file lists every area
-        features.append(
-            {"type": "Feature", "id": str(area["area_id"]), "geometry": geometry,
-             "properties": {name: area.get(name) for name in PROPERTIES}}
-        )  # fmt: skip
-    return {"type": "FeatureCollection", "features": features}
+def feature(area: Mapping[str, Any]) -> dict[str, Any]:
+    if area.get("boundary_geojson"):
+        geometry = json.loads(area["boundary_geojson"])
+    elif area.get("latitude") is not None and area.get("longitude") is not None:
+        geometry = {"type": "Point", "coordinates": [area["longitude"], area["latitude"]]}
+    else:
+        geometry = None  # kept, with a null geometry, so that the file lists every area
+    return {"type": "Feature", "id": str(area["area_id"]), "geometry": geometry,
+            "properties": {name: area.get(name) for name in PROPERTIES}}  # fmt: skip
 
 
-def write(areas: Sequence[Mapping[str, Any]], path: Path) -> Path:
+def feature_collection(areas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": [feature(area) for area in areas]}
+
+
+def write(areas: Iterable[Mapping[str, Any]], path: Path) -> Path:
+    """The collection written a feature at a time (50,000 areas never stand in memory as one
+    document)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(
-        json.dumps(feature_collection(areas), ensure_ascii=False, allow_nan=False, default=str),
-        encoding="utf-8",
-    )
+    with temporary.open("w", encoding="utf-8") as file:
+        file.write('{"type": "FeatureCollection", "features": [')
+        for number, area in enumerate(areas):
+            file.write(", " if number else "")
+            file.write(json.dumps(feature(area), ensure_ascii=False, allow_nan=False, default=str))
+        file.write("]}")
     temporary.replace(path)
     return path

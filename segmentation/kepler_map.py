@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -202,6 +202,21 @@ def cluster_colours(labels: Iterable[str]) -> list[str]:
 
 def render_html(payload: MapPayload, assets: Assets) -> str:
     """One HTML file with kepler.gl, its libraries and the data inlined."""
+    return "".join(_html_parts(payload, assets))
+
+
+def write_html(payload: MapPayload, assets: Assets, path: Path) -> Path:
+    """The page written piece by piece (the data as it is encoded): a map of 50,000 areas never
+    stands in memory as one string."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", encoding="utf-8") as file:
+        file.writelines(_html_parts(payload, assets))
+    temporary.replace(path)
+    return path
+
+
+def _html_parts(payload: MapPayload, assets: Assets) -> Iterator[str]:
     styles = "\n".join(f"<style>/* {name} */\n{_inline_css(code)}\n</style>" for name, code in assets.styles)
     scripts = "\n".join(
         f"<script>/* {name} */\n{_inline_js(name, code)}\n</script>" for name, code in assets.scripts
@@ -212,23 +227,18 @@ def render_html(payload: MapPayload, assets: Assets) -> str:
     warning = (
         f'<div class="warning" role="alert">{html.escape(heading.warning)}</div>' if heading.warning else ""
     )
-    return _PAGE.format(
-        title=html.escape(heading.title),
-        heading=f"<h1>{html.escape(heading.title)}</h1>{details}{warning}",
-        licences=licences.replace("--", "- -"),
-        styles=styles,
-        scripts=scripts,
-        payload=safe_json({"datasets": payload.datasets, "config": payload.config}),
-        basemap=safe_json({"id": BASEMAP_ID, "label": "Positron (CARTO)", "url": BASEMAP_URL}),
-    )
-
-
-def write_html(payload: MapPayload, assets: Assets, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(render_html(payload, assets), encoding="utf-8")
-    temporary.replace(path)
-    return path
+    before, after = _PAGE.split("{payload}")
+    fields = {
+        "title": html.escape(heading.title),
+        "heading": f"<h1>{html.escape(heading.title)}</h1>{details}{warning}",
+        "licences": licences.replace("--", "- -"),
+        "styles": styles,
+        "scripts": scripts,
+        "basemap": safe_json({"id": BASEMAP_ID, "label": "Positron (CARTO)", "url": BASEMAP_URL}),
+    }
+    yield before.format(**fields)
+    yield from safe_json_parts({"datasets": payload.datasets, "config": payload.config})
+    yield after.format(**fields)
 
 
 def read_map_inputs(
@@ -299,6 +309,32 @@ def safe_json(value: Any) -> str:
                          ("\u2029", "\\u2029")):  # fmt: skip
         text = text.replace(raw, escaped)
     return text
+
+
+def safe_json_parts(value: Any) -> Iterator[str]:
+    """safe_json in pieces: containers are opened, and a long list is written an item at a time, so
+    that a map of 50,000 areas never stands in memory as one string."""
+    if isinstance(value, dict):
+        yield "{"
+        for number, (key, item) in enumerate(value.items()):
+            yield ("," if number else "") + safe_json(key if isinstance(key, str) else json.dumps(key)) + ":"
+            yield from safe_json_parts(item)
+        yield "}"
+    elif isinstance(value, list | tuple):
+        yield "["
+        for number, item in enumerate(value):
+            if number:
+                yield ","
+            if len(value) > _ITEMS_AT_ONCE:
+                yield safe_json(item)
+            else:
+                yield from safe_json_parts(item)
+        yield "]"
+    else:
+        yield safe_json(value)
+
+
+_ITEMS_AT_ONCE = 100  # a longer list is written item by item, each item in one piece
 
 
 def _area_feature(area: MapArea) -> dict[str, Any]:

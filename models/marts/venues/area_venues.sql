@@ -8,14 +8,18 @@ unioned as materialized (
 
 refs as (
     select
-        category_name,
-        category_id,
-        tag_key,
-        tag_value,
-        {{ category_key('category_name') }} as name_key,
-        count(*) as venue_count
-    from unioned
-    group by all
+        *,
+        {{ category_key('category_name') }} as name_key
+    from (
+        select
+            category_name,
+            category_id,
+            tag_key,
+            tag_value,
+            count(*) as venue_count
+        from unioned
+        group by all
+    ) as distinct_refs
 ),
 
 -- Names that differ only by case, accents, punctuation or spacing are one category, named by the
