@@ -6,10 +6,11 @@ cluster (ties: the cluster of the first area), so runs whose raw ids differ give
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 
 import numpy as np
 from scipy import sparse
+from sklearn import config_context
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import kneighbors_graph
@@ -17,9 +18,6 @@ from threadpoolctl import threadpool_limits
 
 METHODS = ("kmeans", "ward", "gmm", "spatial")
 SEEDED = frozenset({"kmeans", "gmm"})  # the methods whose result depends on the random seed
-# Below this many areas the fits run on one thread: starting threads costs more than they save,
-# and the result is then the same on every machine.
-SINGLE_THREAD_BELOW = 10_000
 NEIGHBOURS = 6  # point areas: each joined to its 6 nearest for the spatial method
 
 
@@ -39,13 +37,13 @@ def fit(
     start_on: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(labels 1..k, each area's distance to its cluster's centre where the method has centres).
-    limit_threads False: the caller has entered threads_for already. start_on (row indices, k-means
+    limit_threads False: the caller has entered one_thread already. start_on (row indices, k-means
     only): the n_init restarts run on those rows, and the best is refined on every row."""
     if method not in METHODS:
         raise MethodError(f"method is {method!r}; expected one of {', '.join(METHODS)}")
     if not 1 <= k <= len(matrix):
         raise MethodError(f"cannot make {k} clusters of {len(matrix)} areas")
-    with threads_for(matrix) if limit_threads else nullcontext():
+    with one_thread() if limit_threads else nullcontext():
         if method == "kmeans":
             model = KMeans(n_clusters=k, random_state=random_state, n_init=n_init)
             if start_on is not None:
@@ -111,7 +109,20 @@ def adjacency_graph(index: dict[str, int], pairs: list[tuple[str, str]]) -> spar
     return ((graph + graph.T) > 0).astype(np.float64).tocsr()
 
 
-def threads_for(matrix: np.ndarray) -> AbstractContextManager:
-    """One thread below SINGLE_THREAD_BELOW areas. Callers fitting many times enter it once around
-    the lot (finding the thread pools costs a few milliseconds, as much as a small fit)."""
-    return threadpool_limits(1) if len(matrix) < SINGLE_THREAD_BELOW else nullcontext()
+def one_thread() -> AbstractContextManager:
+    """One thread for the fits: small fits lose more to starting threads than they gain, the large
+    ones run on the diagnostic sample (selection), the result is the same on every machine, and
+    DuckDB keeps the other cores for the models dbt builds alongside. Callers fitting many times
+    enter it once around the lot (finding the thread pools costs a few milliseconds)."""
+    return _Quiet()
+
+
+class _Quiet(ExitStack):
+    """One thread, and scikit-learn's checks of parameters and finite input skipped: the inputs
+    are built here, and over hundreds of small fits the checks cost as much as the fits."""
+
+    def __enter__(self) -> _Quiet:
+        super().__enter__()
+        self.enter_context(threadpool_limits(1))
+        self.enter_context(config_context(assume_finite=True, skip_parameter_validation=True))
+        return self
