@@ -27,6 +27,9 @@ create table if not exists raw.place_point_files (
     fields json not null,             -- which properties/columns were read as id, name, category
     loaded_at timestamptz not null,
     row_count bigint not null,
+    unplaceable_count bigint,
+    without_category_count bigint,
+    without_name_count bigint,
     primary key (load_id, source)
 );
 
@@ -40,18 +43,12 @@ create table if not exists raw.place_points (
     latitude varchar,
     longitude varchar,
     properties json,
+    problem varchar,                  -- why the place cannot be placed (null: it can)
+    missing varchar[],                -- name / category absent
     primary key (load_id, source, row_number)
 );
 """
 
-# Columns added since the tables were first made (null in a warehouse's older rows).
-MIGRATIONS = """
-alter table raw.place_points add column if not exists problem varchar;
-alter table raw.place_points add column if not exists missing varchar[];
-alter table raw.place_point_files add column if not exists unplaceable_count bigint;
-alter table raw.place_point_files add column if not exists without_category_count bigint;
-alter table raw.place_point_files add column if not exists without_name_count bigint;
-"""
 
 FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".tsv": "csv", ".parquet": "parquet"}
 _ID_FALLBACKS = ("id", "fsq_place_id", "osm_id")

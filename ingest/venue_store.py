@@ -34,14 +34,6 @@ create table if not exists raw.venue_responses (
 );
 """
 
-# A warehouse made before area sets existed gains the columns (ingest.warehouse fills them for its
-# old rows, which were all of the postal set).
-MIGRATIONS = """
-alter table raw.venue_responses add column if not exists area_set varchar;
-alter table raw.venue_responses add column if not exists area_id varchar;
-"""
-
-
 def request_fingerprint(request: dict[str, Any]) -> str:
     """Identifies what was asked (provider parameters and centre), not how many pages it took."""
     stable = {key: value for key, value in request.items() if key != "pages"}

@@ -1,6 +1,5 @@
 """The warehouse as the ingesters open it: every source's raw tables (their DDL lives beside each
-source's landing), the columns added since a warehouse was first made, and DuckDB's spatial
-extension; and the list of areas the live venue fetch reads (a dbt model built before any venue)."""
+source's landing) and DuckDB's spatial extension; and the list of areas the live venue fetch reads (a dbt model built before any venue)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ import duckdb
 
 from ingest import areas, boundaries, coordinates_store, points, taxonomy, venue_store, wikipedia_store
 from ingest.errors import IngestError
-from ingest.postal_sets import default_area_set
 from ingest.raw_store import database_path, in_use_error, open_database
 from ingest.settings import project_settings
 from ingest.spatial import load_spatial
@@ -22,45 +20,13 @@ _SOURCES = (wikipedia_store, coordinates_store, venue_store, points, boundaries,
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse for landing, creating it and the raw tables if need be and bringing a
-    warehouse made by an earlier version up to date."""
+    """Open the warehouse for landing, creating it and the raw tables if need be."""
     connection = open_database(path)
     load_spatial(connection)
     connection.execute("create schema if not exists raw")
     for source in _SOURCES:
         connection.execute(source.DDL)
-    for source in _SOURCES:
-        if hasattr(source, "MIGRATIONS"):
-            connection.execute(source.MIGRATIONS)
-    _name_old_rows(connection)
     return connection
-
-
-def _name_old_rows(connection: duckdb.DuckDBPyConnection) -> None:
-    """Rows landed before area sets existed get the names of the columns added since: a page its
-    default set (by its postal codes' letter), a venue response the postal set and its postal code
-    as area id (every area was a postal code then). Their content is untouched."""
-    for (load_id,) in connection.execute(
-        "select load_id from raw.wikipedia_pages where area_set is null"
-    ).fetchall():
-        codes = [code for (code,) in connection.execute(
-            "select postal_code from raw.wikipedia_postal_code_rows where load_id = ?", [load_id]
-        ).fetchall()]  # fmt: skip
-        connection.execute(
-            "update raw.wikipedia_pages set area_set = ? where load_id = ?",
-            [default_area_set(codes), load_id],
-        )
-    if connection.execute("select count(*) from raw.venue_responses where area_set is null").fetchone()[0]:
-        postal = wikipedia_store.postal_area_set(connection)
-        if postal is None:
-            raise IngestError(
-                "raw.venue_responses holds answers from before area sets existed, but no postal page has "
-                "landed to name their set; land the page first (`python -m ingest postal-codes`)"
-            )
-        connection.execute(
-            "update raw.venue_responses set area_set = ?, area_id = postal_code where area_set is null",
-            [postal],
-        )
 
 
 def areas_to_fetch(connection: duckdb.DuckDBPyConnection, area_set: str | None) -> list[Area]:

@@ -21,7 +21,9 @@ create table if not exists raw.wikipedia_pages (
     revision_id bigint,
     parser_version varchar not null,
     loaded_at timestamptz not null,
-    html varchar not null             -- the page as text (read as `encoding` says)
+    html varchar not null,            -- the page as text (read as `encoding` says)
+    encoding varchar,
+    area_set varchar                  -- the postal set the page was landed as
 );
 
 create table if not exists raw.wikipedia_postal_code_rows (
@@ -40,16 +42,10 @@ create table if not exists raw.wikipedia_rejected_pages (
     sha256 varchar not null,
     error varchar not null,
     loaded_at timestamptz not null,
-    html varchar not null
+    html varchar not null,
+    encoding varchar
 );
 """
-
-MIGRATIONS = """
-alter table raw.wikipedia_pages add column if not exists encoding varchar;
-alter table raw.wikipedia_pages add column if not exists area_set varchar;
-alter table raw.wikipedia_rejected_pages add column if not exists encoding varchar;
-"""
-
 
 def land_wikipedia_page(
     connection: duckdb.DuckDBPyConnection, *, source: str, content: bytes, page: ParsedPage, area_set: str

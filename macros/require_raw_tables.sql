@@ -1,7 +1,5 @@
 {% macro require_raw_tables() %}
-    {#- Fail a run early, with a clear message, when the ingesters have not landed anything yet,
-        or when the raw tables were made by an older version (any ingest command adds the new
-        columns). -#}
+    {#- Fail a run early, with a clear message, when the ingesters have not landed anything yet. -#}
     {%- if execute and flags.WHICH in ('run', 'build') -%}
         {%- set required = [
             'wikipedia_pages', 'wikipedia_postal_code_rows', 'coordinate_files', 'coordinates',
@@ -16,16 +14,6 @@
                 "The raw tables " ~ missing | join(', ') ~ " are missing from " ~ target.path ~ ". "
                 ~ "Land the inputs first: `python -m ingest all --snapshot ../shared/data/snapshots/toronto-2020-01` "
                 ~ "(offline) or `python -m ingest all` (live), or run `make run`."
-            ) }}
-        {%- endif -%}
-        {%- set columns = run_query(
-            "select table_name || '.' || column_name from information_schema.columns where table_schema = 'raw'"
-        ).columns[0].values() -%}
-        {%- set outdated = ['place_points.problem', 'wikipedia_pages.encoding'] | reject('in', columns) | list -%}
-        {%- if outdated -%}
-            {{ exceptions.raise_compiler_error(
-                "The raw tables of " ~ target.path ~ " were made by an older version (they lack "
-                ~ outdated | join(', ') ~ "): run `python -m ingest check-warehouse` once to add the new columns."
             ) }}
         {%- endif -%}
     {%- endif -%}

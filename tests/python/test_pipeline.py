@@ -145,7 +145,7 @@ def test_a_postal_code_without_coordinates_fails_the_build(snapshot_copy: Path, 
 def test_coordinates_outside_the_city_fail_the_build(snapshot_copy: Path, build: Build):
     csv_path = snapshot_copy / COORDINATES_IN_SNAPSHOT
     csv_path.write_bytes(csv_path.read_bytes().replace(b"M5A,43.6542599", b"M5A,45.6542599"))
-    _, result = build(snapshot_copy)
+    _, result = build(snapshot_copy, "--select", "+postal_codes")
     assert result.returncode != 0
     assert "FAIL 1 within_range_postal_codes_latitude" in result.stdout
     assert "postal_code=M5A borough=Downtown Toronto" in result.stdout

@@ -127,17 +127,18 @@ def test_category_columns_are_stable_whatever_other_categories_exist(snapshot_co
     )
     venue["categories"][0]["name"] = "COFFEE SHOP"
     recorded.write_text(json.dumps(body))
-    database, result = build(snapshot_copy)
+    database, result = build(snapshot_copy, "--select", "+venue_categories")  # what it reads, no more
     assert result.returncode == 0, result.stdout[-3000:]
     assert query(
-        database, "select column_name, spelling_count from venue_categories where category = 'Coffee Shop'"
+        database,
+        "select column_name, spelling_count from build.venue_categories where category = 'Coffee Shop'",
     ) == [("cat_coffee_shop", 2)]
     assert query(
-        database, "select count(*) from venue_categories where column_name like '%\\_2' escape '\\'"
+        database, "select count(*) from build.venue_categories where column_name like '%\\_2' escape '\\'"
     ) == [(0,)]
-    assert query(database, "select count(*) from area_venues where category_as_found = 'COFFEE SHOP'") == [
-        (1,)
-    ]
+    assert query(
+        database, "select count(*) from build.area_venues where category_as_found = 'COFFEE SHOP'"
+    ) == [(1,)]
 
 
 def test_every_column_is_described_and_counts_are_bigint(snapshot_build):
