@@ -85,7 +85,7 @@ pytest: $(STAMP) $(ASSETS) browser
 	$(BIN)/pytest
 
 # The benchmark (docs/benchmarks.md): sizes up to 50,000 areas; the seed notebook's code alone
-# takes ~10 minutes at the largest. BENCH_SIZES=103,5000 for a quick run.
+# takes ~5 minutes at the largest (about 15 minutes in all). BENCH_SIZES=103,5000 for a quick run.
 BENCH_SIZES ?= 103,5000,50000
 bench: $(STAMP) $(ASSETS)
 	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES)

@@ -75,12 +75,6 @@ def fit(
     return labels, distances
 
 
-def refine(matrix: np.ndarray, centres: np.ndarray, *, random_state: int) -> np.ndarray:
-    """k-means started from given centres (one run): labels 1..k in the centres' order."""
-    model = KMeans(n_clusters=len(centres), init=centres, n_init=1, random_state=random_state)
-    return model.fit_predict(matrix) + 1
-
-
 def renumber_by_size(raw: np.ndarray) -> np.ndarray:
     """Cluster ids 1..k: 1 the largest, ties broken by the cluster of the first area."""
     values = [int(v) for v in np.unique(raw)]

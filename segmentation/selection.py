@@ -177,17 +177,8 @@ def _fit(
             )[0][sample]
 
         seed_agreement = stability.seed_agreement(sub_labels, refit_all, matrix, seeds)
-    if method == "kmeans":
-        # A redraw is refitted from the clustering's own centres (one run, no restarts): what moves
-        # is what the redrawn venues move, not where another random start happens to land.
-        centres = np.vstack([sub_matrix[sub_labels == c].mean(axis=0) for c in range(1, k + 1)])
-
-        def refit_redraw(features: np.ndarray, seed: int) -> np.ndarray:
-            return methods.refine(features, centres, random_state=seed)
-    else:
-        refit_redraw = refit
     bootstrap_agreement, sample_confidence = stability.bootstrap(
-        sub_labels, draws, refit_redraw, random_state=settings.random_state
+        sub_labels, draws, refit, random_state=settings.random_state
     )
     confidence = np.full(len(labels), np.nan)
     confidence[sample] = sample_confidence
