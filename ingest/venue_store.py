@@ -34,6 +34,7 @@ create table if not exists raw.venue_responses (
 );
 """
 
+
 def request_fingerprint(request: dict[str, Any]) -> str:
     """Identifies what was asked (provider parameters and centre), not how many pages it took."""
     stable = {key: value for key, value in request.items() if key != "pages"}

@@ -47,6 +47,7 @@ create table if not exists raw.wikipedia_rejected_pages (
 );
 """
 
+
 def land_wikipedia_page(
     connection: duckdb.DuckDBPyConnection, *, source: str, content: bytes, page: ParsedPage, area_set: str
 ) -> LoadResult:
