@@ -272,7 +272,9 @@ def test_the_clusters_and_map_of_another_set(toronto_warehouse: Path):
     assert query(database, postal_clusters) == [(0,)]
     assert query(database, "select count(*) from postal_codes") == [(103,)]  # the postal set itself stays
     assert (database.parent / "output" / "toronto_158_clusters_map.html").is_file()
-    missing = run_dbt(database, "build", variables={"area_set": "toronto_159"})
+    missing = run_dbt(
+        database, "build", "--select", "+cluster_settings", variables={"area_set": "toronto_159"}
+    )
     assert missing.returncode != 0
     assert "area_set=toronto_159 chosen_by=var area_set is_known_set=False" in missing.stdout
     assert "toronto_158" in missing.stdout  # the sets there are, named

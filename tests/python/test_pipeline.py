@@ -104,21 +104,22 @@ def test_every_layout_gives_the_same_103_postal_codes(
     shared_data: Path, snapshot_copy: Path, build: Build, page: str
 ):
     (snapshot_copy / PAGE_IN_SNAPSHOT).write_bytes((shared_data / "wikipedia" / page).read_bytes())
-    # The postal codes and everything they need, with their tests (a partial build: read in the
+    # The located postal codes and what they need, with their tests (a partial build: read in the
     # build schema).
-    database, result = build(snapshot_copy, "--select", "+postal_codes")
+    database, result = build(snapshot_copy, "--select", "+int_postal_codes_located")
     assert result.returncode == 0, result.stdout
-    codes = {code for (code,) in query(database, "select postal_code from build.postal_codes")}
+    located = "build.int_postal_codes_located"
+    codes = {code for (code,) in query(database, f"select postal_code from {located} where is_on_page")}
     assert len(codes) == 103
     assert codes == coordinate_codes()
     for code, expected in LAYOUTS[page].items():
         assert query(
-            database, f"select borough, neighbourhoods from build.postal_codes where postal_code = '{code}'"
+            database, f"select borough, neighbourhoods from {located} where postal_code = '{code}'"
         ) == [expected], code
     # No name is empty, padded or a leftover of the grid's markup.
     assert query(
         database,
-        "select count(*) from (select unnest(neighbourhoods) as name from build.postal_codes) "
+        f"select count(*) from (select unnest(neighbourhoods) as name from {located}) "
         "where name <> trim(name) or name = '' or regexp_matches(name, '[()\\n]|^/|/$') "
         "and name not like '%(Old East York)'",
     ) == [(0,)]
