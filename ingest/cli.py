@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted as interrupted:
         print(f"{interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (KeyboardInterrupt, duckdb.InterruptException, RuntimeError) as error:
+    except (KeyboardInterrupt, duckdb.Error, RuntimeError) as error:
         if not is_interrupt(error):
             raise
         print("interrupted (Ctrl-C); what had landed before is kept", file=sys.stderr)

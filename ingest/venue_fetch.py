@@ -209,7 +209,7 @@ def fetch_venues(
             progress_bar.update(summary)
     except KeyboardInterrupt:
         summary.interrupted = True
-    except (duckdb.InterruptException, RuntimeError) as error:
+    except (duckdb.Error, RuntimeError) as error:
         if not is_interrupt(error):
             raise
         summary.interrupted = True  # Ctrl-C while an answer was being landed: that area is not landed
@@ -224,10 +224,15 @@ def fetch_venues(
 
 def is_interrupt(error: BaseException) -> bool:
     """Ctrl-C while DuckDB was running a statement: it stops the statement (rolled back) and raises
-    its own error, caused by the KeyboardInterrupt."""
+    its own error — an InterruptException, or an error that says KeyboardInterrupt (an insert from a
+    Python relation) — caused by the KeyboardInterrupt."""
     return isinstance(error, KeyboardInterrupt | duckdb.InterruptException) or (
-        isinstance(error, RuntimeError)
-        and (isinstance(error.__cause__, KeyboardInterrupt) or "interrupted" in str(error).lower())
+        isinstance(error, RuntimeError | duckdb.Error)
+        and (
+            isinstance(error.__cause__, KeyboardInterrupt)
+            or "interrupted" in str(error).lower()
+            or str(error).startswith("KeyboardInterrupt")
+        )
     )
 
 

@@ -143,7 +143,7 @@ def _fit(
     sub_matrix, sub_labels = matrix[sample], labels[sample]
     sub_graph = connectivity[sample][:, sample] if connectivity is not None else None
 
-    def refit(features: np.ndarray, seed: int) -> np.ndarray:
+    def refit(features: np.ndarray, seed: int, on: np.ndarray | None = None) -> np.ndarray:
         return methods.fit(
             method,
             features,
@@ -152,6 +152,7 @@ def _fit(
             n_init=settings.n_init,
             connectivity=sub_graph,
             limit_threads=False,
+            start_on=on,
         )[0]
 
     multiple = len(np.unique(sub_labels)) > 1
@@ -164,19 +165,9 @@ def _fit(
     if start_on is None:
         seed_agreement = stability.seed_agreement(sub_labels, refit, sub_matrix, seeds)
     else:  # the same procedure with another seed: restarts on the sample, refined on every area
-
-        def refit_all(features: np.ndarray, seed: int) -> np.ndarray:
-            return methods.fit(
-                method,
-                features,
-                k,
-                random_state=seed,
-                n_init=settings.n_init,
-                limit_threads=False,
-                start_on=sample,
-            )[0][sample]
-
-        seed_agreement = stability.seed_agreement(sub_labels, refit_all, matrix, seeds)
+        seed_agreement = stability.seed_agreement(
+            sub_labels, lambda features, seed: refit(features, seed, sample)[sample], matrix, seeds
+        )
     bootstrap_agreement, sample_confidence = stability.bootstrap(
         sub_labels, draws, refit, random_state=settings.random_state
     )

@@ -168,6 +168,19 @@ def test_model_selection_finds_the_three_kinds_and_marks_one_fit():
     assert len(chosen.confidence) == 25 and set(chosen.labels.tolist()) == {1, 2, 3}
 
 
+def test_above_the_sample_size_restarts_run_on_the_sample_and_every_area_is_assigned():
+    """At 1,200 areas and a sample of 100: the kinds are found among all areas, as well as 10 full
+    restarts find them, and the diagnostics (confidence) cover the sample alone."""
+    counts = mixes((600, 400, 200), seed=11)
+    kinds = np.repeat([1, 2, 3], [600, 400, 200])
+    fits = evaluate(counts, np.full(1200, np.nan), settings(sample_size=100, k_max=4))
+    (chosen,) = [fit for fit in fits if fit.is_chosen]
+    assert chosen.k == 3 and chosen.sizes == [600, 400, 200] and (chosen.labels == kinds).all()
+    assert chosen.seed_agreement == 1.0 and np.isnan(chosen.confidence).sum() == 1100
+    full, _ = methods.fit("kmeans", feature_blocks.shares(counts), 3, random_state=42)
+    assert (full == chosen.labels).all()
+
+
 def fit(k: int, silhouette: float, sizes: list[int], seed: float = 1.0, bootstrap: float = 0.5) -> Fit:
     labels = np.repeat(np.arange(1, k + 1), sizes)
     return Fit("kmeans", k, labels, np.zeros(len(labels)), 0.0, silhouette, 1.0, 1.0, seed, bootstrap,
