@@ -26,10 +26,6 @@ def feature(area: Mapping[str, Any]) -> dict[str, Any]:
             "properties": {name: area.get(name) for name in PROPERTIES}}  # fmt: skip
 
 
-def feature_collection(areas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": [feature(area) for area in areas]}
-
-
 def write(areas: Iterable[Mapping[str, Any]], path: Path) -> Path:
     """The collection written a feature at a time (50,000 areas never stand in memory as one
     document)."""
