@@ -216,10 +216,22 @@ def fetch_venues(
     finally:
         stop.set()
         progress_bar.close()
+        if summary.interrupted:  # an answer whose landing Ctrl-C caught may have committed: ask
+            summary.landed = _landed(connection, summary.load_id, todo)
+            finished.update(summary.landed)
         summary.not_attempted = [area.area_id for area in todo if area.area_id not in finished]
         if recorder:
             _describe_recording(recorder, provider, query, areas, summary, postal_area_set)
     return summary
+
+
+def _landed(connection: duckdb.DuckDBPyConnection, load_id: str, todo: Sequence[Area]) -> list[str]:
+    """The areas of `todo` whose answer is in the raw table under this load, in `todo`'s order."""
+    rows = connection.execute(
+        "select area_id from raw.venue_responses where load_id = ?", [load_id]
+    ).fetchall()
+    present = {area_id for (area_id,) in rows}
+    return [area.area_id for area in todo if area.area_id in present]
 
 
 def is_interrupt(error: BaseException) -> bool:
