@@ -79,7 +79,7 @@ lint: $(STAMP)
 	@$(BIN)/python -m ingest check-warehouse --database $(LINT_DATABASE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DBT_DUCKDB_PATH=$(LINT_DATABASE) DBT_TARGET_PATH=$(VENV)/lint-target $(BIN)/sqlfluff lint models analysis
+	DBT_DUCKDB_PATH=$(LINT_DATABASE) DBT_TARGET_PATH=$(VENV)/lint-target $(BIN)/sqlfluff lint models analysis --processes 2
 
 pytest: $(STAMP) $(ASSETS) browser
 	$(BIN)/pytest
