@@ -1,5 +1,6 @@
 """The warehouse as the ingesters open it: every source's raw tables (their DDL lives beside each
-source's landing) and DuckDB's spatial extension; and the list of areas the live venue fetch reads (a dbt model built before any venue)."""
+source's landing) and DuckDB's spatial extension; and the list of areas the live venue fetch reads
+(a dbt model built before any venue)."""
 
 from __future__ import annotations
 

@@ -5,9 +5,11 @@ why it has none."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from segmentation.output_file import write_pieces
 
 PROPERTIES = (
     "area_set", "area_id", "name", "parent_name", "cluster_id", "cluster_label", "status", "status_reason",
@@ -29,13 +31,13 @@ def feature(area: Mapping[str, Any]) -> dict[str, Any]:
 def write(areas: Iterable[Mapping[str, Any]], path: Path) -> Path:
     """The collection written a feature at a time (50,000 areas never stand in memory as one
     document)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as file:
-        file.write('{"type": "FeatureCollection", "features": [')
-        for number, area in enumerate(areas):
-            file.write(", " if number else "")
-            file.write(json.dumps(feature(area), ensure_ascii=False, allow_nan=False, default=str))
-        file.write("]}")
-    temporary.replace(path)
-    return path
+    return write_pieces(path, _pieces(areas))
+
+
+def _pieces(areas: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    yield '{"type": "FeatureCollection", "features": ['
+    for number, area in enumerate(areas):
+        yield (", " if number else "") + json.dumps(
+            feature(area), ensure_ascii=False, allow_nan=False, default=str
+        )
+    yield "]}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from segmentation.kepler_assets import AssetError, Assets
+from segmentation.output_file import write_pieces
 
 AREAS = "areas"
 VENUES = "venues"
@@ -208,12 +209,7 @@ def render_html(payload: MapPayload, assets: Assets) -> str:
 def write_html(payload: MapPayload, assets: Assets, path: Path) -> Path:
     """The page written piece by piece (the data as it is encoded): a map of 50,000 areas never
     stands in memory as one string."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as file:
-        file.writelines(_html_parts(payload, assets))
-    temporary.replace(path)
-    return path
+    return write_pieces(path, _html_parts(payload, assets))
 
 
 def _html_parts(payload: MapPayload, assets: Assets) -> Iterator[str]:
@@ -245,27 +241,31 @@ def read_map_inputs(
     features: duckdb.DuckDBPyRelation, venues: duckdb.DuckDBPyRelation | None
 ) -> tuple[list[MapArea], list[MapVenue] | None]:
     """The map's areas (from area_map_features) and venues (from area_venues, optional)."""
-    rows = (
-        features.order("area_id")
-        .select(
-            "area_id, name, parent_name, latitude, longitude, cluster_id, cluster_label, top_categories, "
-            "venue_count, boundary_geojson::varchar, status_reason, is_sparse, assignment_confidence"
-        )
-        .fetchall()
-    )
-    areas = [
-        MapArea(*row[:9], boundary=json.loads(row[9]) if row[9] else None, status_reason=row[10] or "",
-                is_sparse=bool(row[11]), confidence=row[12])
-        for row in rows
+    ordered = features.order("area_id")
+    rows = [dict(zip(ordered.columns, row, strict=True)) for row in ordered.fetchall()]
+    return map_areas(rows), None if venues is None else map_venues(venues)
+
+
+def map_areas(features: Iterable[Mapping[str, Any]]) -> list[MapArea]:
+    """The areas as the map shows them, from rows of area_map_features."""
+    return [
+        MapArea(row["area_id"], row["name"], row["parent_name"], row["latitude"], row["longitude"],
+                row["cluster_id"], row["cluster_label"], row["top_categories"], row["venue_count"],
+                boundary=json.loads(row["boundary_geojson"]) if row["boundary_geojson"] else None,
+                status_reason=row["status_reason"] or "", is_sparse=bool(row["is_sparse"]),
+                confidence=row["assignment_confidence"])
+        for row in features
     ]  # fmt: skip
-    if venues is None:
-        return areas, None
+
+
+def map_venues(venues: duckdb.DuckDBPyRelation) -> list[MapVenue]:
+    """The venue points (from area_venues), in area and response order."""
     located = (
         venues.filter("latitude is not null and longitude is not null")
         .order("area_id, response_position")
         .select("area_id, name, category, latitude, longitude")
     )
-    return areas, [MapVenue(*row) for row in located.fetchall()]
+    return [MapVenue(*row) for row in located.fetchall()]
 
 
 def keplergl_data(payload: MapPayload) -> dict[str, Any]:

@@ -6,7 +6,8 @@ cluster (ties: the cluster of the first area), so runs whose raw ids differ give
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, ExitStack, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 from scipy import sparse
@@ -103,20 +104,13 @@ def adjacency_graph(index: dict[str, int], pairs: list[tuple[str, str]]) -> spar
     return ((graph + graph.T) > 0).astype(np.float64).tocsr()
 
 
-def one_thread() -> AbstractContextManager:
+@contextmanager
+def one_thread() -> Iterator[None]:
     """One thread for the fits: small fits lose more to starting threads than they gain, the large
     ones run on the diagnostic sample (selection), the result is the same on every machine, and
-    DuckDB keeps the other cores for the models dbt builds alongside. Callers fitting many times
-    enter it once around the lot (finding the thread pools costs a few milliseconds)."""
-    return _Quiet()
-
-
-class _Quiet(ExitStack):
-    """One thread, and scikit-learn's checks of parameters and finite input skipped: the inputs
-    are built here, and over hundreds of small fits the checks cost as much as the fits."""
-
-    def __enter__(self) -> _Quiet:
-        super().__enter__()
-        self.enter_context(threadpool_limits(1))
-        self.enter_context(config_context(assume_finite=True, skip_parameter_validation=True))
-        return self
+    DuckDB keeps the other cores for the models dbt builds alongside. scikit-learn's checks of
+    parameters and finite input are skipped too: the inputs are built here, and over hundreds of
+    small fits the checks cost as much as the fits. Callers fitting many times enter it once around
+    the lot (finding the thread pools costs a few milliseconds)."""
+    with threadpool_limits(1), config_context(assume_finite=True, skip_parameter_validation=True):
+        yield

@@ -15,6 +15,7 @@ from typing import Any
 
 from segmentation import plots
 from segmentation.describe import heading
+from segmentation.output_file import write_pieces
 
 Row = Mapping[str, Any]
 MEMBERS_SHOWN = 200  # members listed per cluster; the rest are in area_clusters
@@ -63,11 +64,7 @@ def render(inputs: ReportInputs) -> str:
 
 
 def write(inputs: ReportInputs, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(render(inputs), encoding="utf-8")
-    temporary.replace(path)
-    return path
+    return write_pieces(path, [render(inputs)])
 
 
 def _settings(inputs: ReportInputs, details: Sequence[str]) -> str:

@@ -13,7 +13,7 @@ import segmentation
 from segmentation import geojson_export, plots, report
 from segmentation.describe import heading
 from segmentation.kepler_assets import load
-from segmentation.kepler_map import build_payload, read_map_inputs, write_cdn_html, write_html
+from segmentation.kepler_map import build_payload, map_areas, map_venues, write_cdn_html, write_html
 
 PROJECT = Path(segmentation.__file__).resolve().parents[1]
 
@@ -32,7 +32,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     quality_rows = _rows(dbt.ref("cluster_quality"))
     quality = quality_rows[0] if quality_rows else None
     area_set = settings["area_set"]
-    features = dbt.ref("area_map_features")
+    areas = _rows(dbt.ref("area_map_features").order("area_id"))  # for the map, the report and the GeoJSON
 
     map_path = (
         Path(map_path_setting) if map_path_setting else output_dir / f"{area_set}_clusters_map.html"
@@ -40,10 +40,9 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     all_venues = dbt.ref("area_venues").filter(f"area_set = '{area_set}'")
     venue_total = all_venues.count("*").fetchone()[0]
     venue_layer = with_venues and venue_total <= venue_limit
-    map_areas, venues = read_map_inputs(features, all_venues if venue_layer else None)
-    payload = build_payload(
-        map_areas, venues, heading(settings, quality), min_venues=int(settings["min_venues"])
-    )
+    shown = map_areas(areas)
+    venues = map_venues(all_venues) if venue_layer else None
+    payload = build_payload(shown, venues, heading(settings, quality), min_venues=int(settings["min_venues"]))
     write_html(payload, load(assets_dir), map_path)
     cdn_path = (
         write_cdn_html(payload, map_path.with_name(map_path.stem + "_cdn.html")) if with_cdn_copy else None
@@ -53,7 +52,6 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         "method, k, silhouette, calinski_harabasz, davies_bouldin, seed_agreement, bootstrap_agreement, "
         "largest_share, cluster_sizes, meets_rule, is_chosen"
     ))  # fmt: skip
-    areas = _rows(features.order("area_id"))
     selection_png = plots.png(plots.model_selection(selection)) if selection else None
     inputs = report.ReportInputs(
         settings=settings,
@@ -79,9 +77,9 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "report_bytes": [report_path.stat().st_size],
             "geojson_path": [str(geojson_path)],
             "model_selection_plot_path": pa.array([str(plot_path) if selection_png else None], pa.string()),
-            "area_count": [len(map_areas)],
-            "polygon_count": [sum(area.boundary is not None for area in map_areas)],
-            "clustered_area_count": [sum(area.cluster_id is not None for area in map_areas)],
+            "area_count": [len(shown)],
+            "polygon_count": [sum(area.boundary is not None for area in shown)],
+            "clustered_area_count": [sum(area.cluster_id is not None for area in shown)],
             "venue_count": [len(venues or [])],
             "layer_count": [payload.layer_count],
             "venue_layer": [
