@@ -334,7 +334,7 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser(
         "check-warehouse",
         parents=[common, database],
-        help="say in one line whether another process holds the warehouse; bring its raw tables up to date",
+        help="say in one line whether another process holds the warehouse (and make its raw tables if need be)",
     )
     command.set_defaults(handler=_run_check_warehouse)
 
@@ -487,7 +487,7 @@ def _run_check_warehouse(args: argparse.Namespace) -> None:
     path = database_path(args.database)
     with _connect(args):
         pass
-    log.info("the warehouse %s is free and its raw tables are up to date", path)
+    log.info("the warehouse %s is free", path)
 
 
 def _duration(text: str) -> timedelta:
