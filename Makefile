@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 SNAPSHOT ?=
 RECORD ?= recordings/live
 VENUE_PROVIDER ?= auto
-# Category hierarchies (roll categories up to groups): landed when the folder is there.
-TAXONOMY ?= ../shared/data/taxonomy
+# Category hierarchies beyond the shipped ones (seed category_taxonomies), e.g. Foursquare's v2
+# tree: TAXONOMY=DIR lands every file of DIR (a landed kind replaces the seed's).
+TAXONOMY ?=
 export DO_NOT_TRACK := 1
 
 STAMP := $(VENV)/.installed
@@ -53,8 +54,9 @@ ifeq ($(strip $(SNAPSHOT)),)
 else
 	$(BIN)/python -m ingest all --snapshot $(SNAPSHOT)
 endif
-	@if [ -d "$(TAXONOMY)" ]; then $(BIN)/python -m ingest taxonomy $(TAXONOMY)/*; \
-	 else echo "no taxonomy folder $(TAXONOMY): categories are not grouped (TAXONOMY=DIR names one)"; fi
+ifneq ($(strip $(TAXONOMY)),)
+	$(BIN)/python -m ingest taxonomy $(TAXONOMY)/*
+endif
 
 # Every model and data test. The unit tests test the SQL, not the data: `make test` runs them
 # (dbt's advice: unit tests in development and CI, not in production builds).

@@ -52,6 +52,7 @@ from ingest.sources import (
 )
 from ingest.taxonomy import KINDS as TAXONOMY_KINDS
 from ingest.taxonomy import land_taxonomy
+from ingest.taxonomy import write_seed as write_taxonomy_seed
 from ingest.venue_fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, is_interrupt, replay_venues
 from ingest.venue_providers import VenueQuery, make_provider
 from ingest.warehouse import areas_to_fetch, connect, database_path, in_use_error
@@ -322,12 +323,21 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser(
         "taxonomy",
         parents=[common, database],
-        help="land category hierarchies (Foursquare v2, Foursquare OS Places, openpoiservice's OSM groups)",
-        description="Land category hierarchies, so that categories roll up to groups (dbt var feature_level).",
+        help="land category hierarchies (Foursquare v2, Foursquare OS Places, openpoiservice's OSM groups, "
+        "Overture's places taxonomy)",
+        description="Land category hierarchies, so that categories roll up to groups (dbt var feature_level). "
+        "The project ships Foursquare OS Places', openpoiservice's and Overture's as the seed category_taxonomies; "
+        "a landed file of a kind replaces the seed's.",
     )
     command.add_argument("files", type=Path, nargs="+", metavar="FILE")
     command.add_argument(
         "--kind", choices=TAXONOMY_KINDS, help="the file's kind (default: recognised by its content)"
+    )
+    command.add_argument(
+        "--write-seed",
+        type=Path,
+        metavar="CSV",
+        help="write the files' categories to this seed CSV (seeds/category_taxonomies.csv) instead of landing them",
     )
     command.set_defaults(handler=_run_taxonomy)
 
@@ -463,6 +473,10 @@ def _run_areas(args: argparse.Namespace) -> None:
 
 
 def _run_taxonomy(args: argparse.Namespace) -> None:
+    if args.write_seed:
+        rows = write_taxonomy_seed(args.files, args.write_seed)
+        log.info("taxonomy: wrote %d categories of %d files to %s", rows, len(args.files), args.write_seed)
+        return
     with _connect(args) as connection:
         for file in args.files:
             kind, result = land_taxonomy(connection, file, args.kind)

@@ -42,6 +42,7 @@ class ProjectSettings:
     venue_radius_m: int
     venue_limit: int
     osm_tag_keys: tuple[str, ...]
+    taxonomy_kinds: tuple[str, ...]
     max_centroid_spread_m: float
 
 
@@ -58,6 +59,7 @@ def project_settings(path: Path = PROJECT_FILE) -> ProjectSettings:
             venue_radius_m=int(variables["venue_radius_m"]),
             venue_limit=int(variables["venue_limit"]),
             osm_tag_keys=tuple(variables["osm_tag_keys"]),
+            taxonomy_kinds=tuple(variables["taxonomy_kinds"]),
             max_centroid_spread_m=float(variables["max_centroid_spread_m"]),
         )
     except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as error:

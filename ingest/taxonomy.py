@@ -9,6 +9,14 @@ Three kinds, recognised by their content (or named with --kind):
   ``category_name``, ``level1_category_name`` ...); it keeps the v2 ids; the group is level 1.
 - ``osm_openpoiservice``: openpoiservice's grouping of OpenStreetMap tags (YAML: group ->
   ``children`` -> tag key -> {tag value: id}); the group is its top-level name.
+- ``overture``: Overture Maps' places taxonomy (the hierarchies CSV: ``Group (L0)``, ``New Primary
+  Category``, ``New Display Name``, ``Old Primary Category`` ...); a category is its code, named by
+  its display name; the group is its top-level (L0) category; a code of older releases that was
+  renamed is kept as a category of its own, named and grouped as its successor.
+
+The files whose licences allow it ship with the project as the seed ``category_taxonomies``
+(``python -m ingest taxonomy FILE... --write-seed seeds/category_taxonomies.csv`` writes it;
+seeds/TAXONOMY_NOTICE.md says where each comes from); a landed file of a kind replaces the seed's.
 
 Landing is append-only and idempotent (the same file again lands nothing); the models read each
 kind's latest load.
@@ -30,14 +38,17 @@ import yaml
 
 from ingest.errors import IngestError
 from ingest.raw_store import LoadResult, append, new_load_id, transaction
+from ingest.settings import project_settings
 from ingest.snapshot import sha256
 
-KINDS = ("foursquare_v2", "fsq_os_places", "osm_openpoiservice")
+KINDS = project_settings().taxonomy_kinds  # var taxonomy_kinds
+# The seed's columns (seeds/category_taxonomies.csv), as raw.taxonomy_categories holds them.
+SEED_COLUMNS = ("kind", "position", "category_id", "category_name", "tag_key", "group_name", "level", "path")
 
 DDL = """
 create table if not exists raw.taxonomy_files (
     load_id varchar primary key,
-    kind varchar not null,            -- foursquare_v2, fsq_os_places or osm_openpoiservice
+    kind varchar not null,            -- foursquare_v2, fsq_os_places, osm_openpoiservice or overture
     source varchar not null,
     sha256 varchar not null,
     loaded_at timestamptz not null,
@@ -113,6 +124,8 @@ def recognise(file: Path, content: bytes) -> str:
     first_line = text.splitlines()[0] if text else ""
     if "category_id" in first_line and "level1_category_name" in first_line:
         return "fsq_os_places"
+    if "Group (L0)" in first_line and "New Primary Category" in first_line:
+        return "overture"
     try:
         parsed = yaml.safe_load(text)
     except yaml.YAMLError:
@@ -125,7 +138,8 @@ def recognise(file: Path, content: bytes) -> str:
         return "osm_openpoiservice"
     raise TaxonomyFileError(
         f"{file} is none of the taxonomies this ingester knows ({', '.join(KINDS)}): expected the Foursquare v2 "
-        "categories JSON, the Foursquare OS Places categories CSV, or openpoiservice's categories YAML"
+        "categories JSON, the Foursquare OS Places categories CSV, openpoiservice's categories YAML or "
+        "Overture's categories hierarchies CSV"
     )
 
 
@@ -146,6 +160,8 @@ def read(file: Path, content: bytes, kind: str) -> Iterator[Category]:
                     for tag_value in values or {}:
                         yield Category(None, str(tag_value), str(tag_key), _readable(group), 2,
                                        f"{_readable(group)} > {tag_key}={tag_value}")  # fmt: skip
+        elif kind == "overture":
+            yield from _overture(csv.DictReader(io.StringIO(text)))
         else:
             raise TaxonomyFileError(f"unknown taxonomy kind {kind!r}; expected one of {', '.join(KINDS)}")
     except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError, yaml.YAMLError) as error:
@@ -157,6 +173,40 @@ def _foursquare_tree(node: dict[str, Any], group: str, path: list[str], level: i
     yield Category(node["id"], node["name"], None, group, level, " > ".join(here))
     for child in node.get("categories") or []:
         yield from _foursquare_tree(child, group, here, level + 1)
+
+
+def _overture(rows: Iterator[dict[str, str]]) -> Iterator[Category]:
+    rows = [row for row in rows if (row.get("New Primary Category") or "").strip()]
+    names = {row["New Primary Category"]: row["New Display Name"] for row in rows}
+    seen = set(names)
+    for row in rows:
+        code, group = row["New Primary Category"], row["Group (L0)"]
+        path = " > ".join(
+            names.get(part.strip(), part.strip()) for part in row["New Primary Hierarchy"].split(">")
+        )
+        category = Category(
+            code, names[code], None, names.get(group, _readable(group)), int(row["Level"]) + 1, path
+        )
+        yield category
+        old = (row.get("Old Primary Category") or "").strip()
+        if old and old not in seen:  # a renamed code of older releases: named and grouped as its successor
+            seen.add(old)
+            yield Category(old, category.name, None, category.group, category.level, category.path)
+
+
+def write_seed(files: list[Path], seed: Path) -> int:
+    """Write the categories of `files` (one per kind) as the seed CSV; returns the rows written."""
+    rows = []
+    for file in files:
+        content = file.read_bytes()
+        kind = recognise(file, content)
+        rows += [(kind, position, c.category_id, c.name, c.tag_key, c.group, c.level, c.path)
+                 for position, c in enumerate(read(file, content, kind), start=1)]  # fmt: skip
+    with seed.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(SEED_COLUMNS)
+        writer.writerows(rows)
+    return len(rows)
 
 
 def _readable(name: str) -> str:

@@ -20,3 +20,14 @@
         )
     end
 {% endmacro %}
+
+{% macro taxonomy_precedence() %}
+    {#- An order-by term: the taxonomy kinds in the order of var taxonomy_kinds. -#}
+    list_position({{ var('taxonomy_kinds') }}, kind)
+{%- endmacro %}
+
+{% macro category_words(category) %}
+    {#- A category name's words: lower-cased, accents stripped, split at anything but letters and
+        digits ("Deli / Bodega" -> [deli, bodega]). -#}
+    string_split(trim(regexp_replace(lower(strip_accents({{ category }})), '[^\p{L}\p{N}]+', ' ', 'g')), ' ')
+{%- endmacro %}

@@ -27,6 +27,8 @@ def feature_words(features: list[str] | tuple[str, ...], level: str) -> str:
     level_words = LEVELS.get(level, level)
     words = {
         "shares": f"shares of {level_words}",
+        "log_lq": f"log location quotients of {level_words} (against the city's mix)",
+        "hellinger": f"square-root shares of {level_words} (Hellinger)",
         "tfidf": f"tf-idf of {level_words}",
         "density": "venues per km² (log)",
         "diversity": "category diversity (Shannon entropy)",

@@ -5,6 +5,16 @@ a category or a category group): blocks that can be combined.
   empirical-Bayes shrinkage, an area with few venues is pulled toward the city's mix, as far as the
   spread of the data says such areas deserve (a Dirichlet-multinomial precision estimated by the
   method of moments);
+- ``log_lq``: the log location quotient, log(area's share / city's share) of each feature: how
+  over- (> 0) or under-represented (< 0) it is in the area against the set's own mix, so that a
+  feature common everywhere (Dining and Drinking) does not decide every split. The area's shares
+  carry a pseudo-count of LQ_PSEUDO_COUNT venues per feature spread by the city's mix (on top of
+  any shrinkage), so a feature the area lacks has a finite LQ and an area with no evidence sits
+  at LQ 1 (log 0) everywhere. Spread by the mix, not evenly: an even pseudo-count pulls a sparse
+  area toward equal shares, so every sparse area looks alike (rare features high, common ones
+  low) and the clusters follow how many venues each area has (docs/segmentation_comparison.md);
+- ``hellinger``: the square roots of the shares (k-means on them clusters by Hellinger distance,
+  which weighs differences in rare features more than raw shares do);
 - ``tfidf``: each feature weighed by its inverse frequency across areas, rows at unit length, so
   that ubiquitous features tell less than rare ones;
 - ``density``: the logarithm of venues per km² of the ground they were counted on;
@@ -23,7 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfTransformer
 
-BLOCKS = ("shares", "tfidf", "density", "diversity")
+BLOCKS = ("shares", "log_lq", "hellinger", "tfidf", "density", "diversity")
+# log_lq: pseudo-venues per feature, spread by the city's mix (G features: 0.5 G venues in all).
+LQ_PSEUDO_COUNT = 0.5
 
 
 class FeatureBlockError(ValueError):
@@ -80,6 +92,16 @@ def shares(counts: np.ndarray, strength: float = 0.0, mix: np.ndarray | None = N
     )
 
 
+def log_location_quotients(counts: np.ndarray, strength: float, mix: np.ndarray) -> np.ndarray:
+    """log((c + w·m) / (n + w) / m) per area and feature, w = strength + LQ_PSEUDO_COUNT·G: the
+    area's shares pulled toward the city's mix m (shrinkage strength and the pseudo-count
+    together), over m. A feature no clustered area has (m = 0) is 0."""
+    weight = strength + LQ_PSEUDO_COUNT * counts.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotients = (counts + weight * mix) / (counts.sum(axis=1)[:, None] + weight) / mix
+        return np.where(mix > 0, np.log(quotients), 0.0)
+
+
 def build(
     counts: np.ndarray,
     sampled_km2: np.ndarray,
@@ -103,6 +125,10 @@ def build(
     for block in blocks:
         if block == "shares":
             parts.append(area_shares)
+        elif block == "log_lq":
+            parts.append(log_location_quotients(counts, (strength or 0.0) if shrink else 0.0, mix))
+        elif block == "hellinger":
+            parts.append(np.sqrt(area_shares))
         elif block == "tfidf":
             parts.append(
                 TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True).fit_transform(counts).toarray()

@@ -51,7 +51,7 @@ class MapArea:
     latitude: float | None
     longitude: float | None
     cluster_id: int | None
-    cluster: str  # "Cluster 1: Food · Park ↑ (12 areas)", "No venues", "Not clustered: …"
+    cluster: str  # "Cluster 1: Retail · Arts and Entertainment (12 areas)", "No venues", "Not clustered: …"
     top_categories: str | None
     venue_count: int
     boundary: dict[str, Any] | None  # GeoJSON geometry: the polygon, where the area has one

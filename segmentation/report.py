@@ -1,13 +1,15 @@
 """The segmentation report: one self-contained HTML file (figures inlined as PNG data, no script,
 nothing fetched) that says how a set was clustered and what each segment is — the settings, the
 weak-clustering warning when it applies, the model-selection and stability plots, and per cluster
-its size, label, members and top features with their shares and lifts (HTML bars and a table).
+its size, label, members, its profile against the city (each feature's lift, the segment's share over
+the city's, as bars either side of 1) and a table of its features' shares and lifts.
 Every name reaches the page escaped."""
 
 from __future__ import annotations
 
 import base64
 import html
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,8 @@ from segmentation.output_file import write_pieces
 
 Row = Mapping[str, Any]
 MEMBERS_SHOWN = 200  # members listed per cluster; the rest are in area_clusters
-FEATURES_SHOWN = 8  # features charted per cluster
+FEATURES_SHOWN = 13  # features charted per cluster (every group of the taxonomies)
+LIFT_SCALE = 4.0  # the profile's bars reach the end at ×4 or ÷4
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,14 @@ def _unclustered(areas: Sequence[Row], settings: Row) -> str:
 def _auto_rule(settings: Row) -> str:
     return (
         "<p>The auto rule keeps the k whose clusters all hold at least "
-        f"{_e(settings['min_cluster_size'])} areas, whose seed agreement is at least {_e(settings['min_seed_agreement'])} "
+        f"{_e(settings['min_cluster_size'])} areas, whose seed agreement is at least {_e(settings['min_seed_agreement'])}, "
+        f"whose bootstrap agreement is at least {_e(settings['min_bootstrap_agreement'])} "
         f"and whose largest cluster holds at most {100 * float(settings['max_largest_share']):.0f} % of the areas; "
-        "of those, the best silhouette + bootstrap agreement (the smaller k on a tie).</p>"
+        "of those, the best bootstrap agreement + balance (the entropy of the cluster sizes over that of "
+        f"{_e(settings['k_max'])} equal clusters, 0..1: higher with more clusters of more even sizes; the smaller k "
+        "on a tie; when none qualifies, the most stable k, reported weak). Silhouette is shown, not ranked on. Count η² is the share of the variance of the areas' log venue "
+        "count the clusters explain: near 1, the segments are bands of how many venues the areas have, which "
+        "the bootstrap (it keeps each area's count) cannot test.</p>"
     )
 
 
@@ -120,6 +128,7 @@ def _selection_table(rows: Sequence[Row]) -> str:
         "seed agreement",
         "bootstrap agreement",
         "largest share",
+        "count η²",
         "sizes",
         "meets rule",
         "chosen",
@@ -129,6 +138,7 @@ def _selection_table(rows: Sequence[Row]) -> str:
         cells = (
             row["method"], row["k"], _number(row["silhouette"]), _number(row["seed_agreement"]),
             _number(row["bootstrap_agreement"]), f"{100 * float(row['largest_share']):.0f} %",
+            _number(row.get("venue_count_share")),
             ", ".join(str(size) for size in row["cluster_sizes"]), "yes" if row["meets_rule"] else "no",
             "✔" if row["is_chosen"] else "",
         )  # fmt: skip
@@ -144,6 +154,7 @@ def _cluster(profile: Row, features: Sequence[Row], areas: Sequence[Row]) -> str
         (row for row in features if row["cluster_id"] == cluster_id),
         key=lambda row: int(row["commonness_rank"]),
     )[:FEATURES_SHOWN]
+    profile_rows = sorted(own, key=lambda row: (-float(row["lift"]), str(row["feature"])))
     members = sorted(
         (row for row in areas if row.get("cluster_id") == cluster_id), key=lambda row: str(row["area_id"])
     )
@@ -156,15 +167,15 @@ def _cluster(profile: Row, features: Sequence[Row], areas: Sequence[Row]) -> str
         f"<td>{float(row['lift']):.2f}</td><td>{'yes' if row['may_name'] else ''}</td></tr>"
         for row in own
     )
-    chart = _bars(own, f"Cluster {cluster_id}: top features") if own else ""
+    chart = _lift_profile(profile_rows, f"Cluster {cluster_id} against the city") if own else ""
     sparse = sum(1 for row in members if row.get("is_sparse"))
     return (
         f'<section class="cluster"><h3>{_e(profile["display_label"])}</h3>'
         f"<p>{profile['area_count']:,} areas, {int(profile['venue_count'] or 0):,} venues"
         f"{f', {sparse:,} with thin evidence' if sparse else ''}; mean assignment confidence "
         f"{_number(profile.get('mean_assignment_confidence'))}.</p>"
-        f"<p>Label: <b>{_e(profile['label'])}</b> — the most common features found in at least half of its areas "
-        "with at least 5 venues; ↑ where over-represented against the city (lift ≥ 1.25).</p>"
+        f"<p>Label: <b>{_e(profile['label'])}</b> — its most over-represented features against the city (lift ≥ "
+        "1.25), each found in most of its areas with at least 5 venues; “Typical mix” when none is.</p>"
         f'{chart}<table class="grid"><tr><th>feature</th><th>venues</th><th>areas</th><th>share in cluster</th>'
         f"<th>share in city</th><th>lift</th><th>may name</th></tr>{table}</table>"
         f"<details><summary>Members ({len(members):,})</summary><p>{listed}</p></details></section>"
@@ -188,25 +199,26 @@ def _image(png: bytes, alt: str) -> str:
     return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _bars(features: Sequence[Row], title: str) -> str:
-    """A cluster's top features as an HTML bar chart (no image to draw): each feature's share of the
-    cluster's venues (blue) above its share of the city's (grey), with its lift."""
-    top = max(
-        [float(row["cluster_share"]) for row in features] + [float(row["overall_share"]) for row in features]
-    )
-    scale = 100 / max(top * 1.05, 0.01)
-    rows = "".join(
-        f'<div class="bar-row"><span class="bar-name">{_e(row["feature"])}</span><span class="bar-pair">'
-        f'<span class="bar cluster" style="width:{float(row["cluster_share"]) * scale:.1f}%"></span>'
-        f'<span class="bar city" style="width:{float(row["overall_share"]) * scale:.1f}%"></span></span>'
-        f'<span class="bar-value">{100 * float(row["cluster_share"]):.1f} % / {100 * float(row["overall_share"]):.1f} %'
-        f" ×{float(row['lift']):.2f}</span></div>"
-        for row in features
-    )
+def _lift_profile(features: Sequence[Row], title: str) -> str:
+    """A segment's profile against the city as an HTML chart (no image to draw): each feature's lift
+    (its share of the segment's venues over its share of the city's) as a bar from 1, to the right
+    (blue) when over-represented, to the left (orange) when under; log scale, ×4 and ÷4 at the ends."""
+    rows = []
+    for row in features:
+        lift = float(row["lift"])
+        width = min(abs(math.log(lift, LIFT_SCALE)), 1.0) * 50 if lift > 0 else 50.0
+        side = "over" if lift >= 1 else "under"
+        left = 50 if lift >= 1 else 50 - width
+        rows.append(
+            f'<div class="bar-row"><span class="bar-name">{_e(row["feature"])}</span><span class="bar-track">'
+            f'<span class="bar {side}" style="left:{left:.1f}%;width:{width:.1f}%"></span></span>'
+            f'<span class="bar-value">×{lift:.2f} ({100 * float(row["cluster_share"]):.1f} % / '
+            f"{100 * float(row['overall_share']):.1f} %)</span></div>"
+        )
     return (
-        f'<figure class="bars" aria-label="{_e(title)}"><figcaption>{_e(title)}: '
-        '<span class="key cluster"></span> share in the cluster, <span class="key city"></span> share in the '
-        f"city, × lift</figcaption>{rows}</figure>"
+        f'<figure class="bars" aria-label="{_e(title)}"><figcaption>{_e(title)}: lift (share in the segment / '
+        f'share in the city) from 1; <span class="key over"></span> over-represented, <span class="key under"></span>'
+        f" under; log scale, ×{LIFT_SCALE:g} at the ends</figcaption>{''.join(rows)}</figure>"
     )
 
 
@@ -234,10 +246,11 @@ img {{ max-width: 100%; }} section.cluster {{ margin: 24px 0; }}
 figure.bars {{ margin: 8px 0; max-width: 760px; }} figcaption {{ font-size: 12px; color: #555; margin-bottom: 4px; }}
 .bar-row {{ display: flex; align-items: center; gap: 8px; margin: 2px 0; }}
 .bar-name {{ flex: 0 0 200px; text-align: right; font-size: 12px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }}
-.bar-pair {{ flex: 1 1 auto; }} .bar {{ display: block; height: 8px; min-width: 1px; }}
-.bar.cluster, .key.cluster {{ background: #1f77b4; }} .bar.city, .key.city {{ background: #bbbbbb; }}
+.bar-track {{ flex: 1 1 auto; position: relative; height: 10px; border-left: 0; background: linear-gradient(#999, #999) 50% 0 / 1px 100% no-repeat; }}
+.bar {{ position: absolute; top: 1px; height: 8px; min-width: 1px; }}
+.bar.over, .key.over {{ background: #1f77b4; }} .bar.under, .key.under {{ background: #e07b39; }}
 .key {{ display: inline-block; width: 10px; height: 10px; }}
-.bar-value {{ flex: 0 0 150px; font-size: 12px; color: #444; }}
+.bar-value {{ flex: 0 0 170px; font-size: 12px; color: #444; }}
 </style>
 </head>
 <body>

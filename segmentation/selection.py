@@ -1,11 +1,21 @@
 """Model selection: every k (and method) fitted once, scored, and checked for stability; the
 chosen one kept, so the clusters are never fitted twice.
 
-The auto rule (n_clusters auto) weighs stability as much as compactness: among the k whose
-clusters all hold at least `min_cluster_size` areas, whose seed agreement is at least
-`min_seed_agreement` and whose largest cluster holds at most `max_largest_share` of the areas, the
-k with the best silhouette + bootstrap agreement (each 0..1 on these data); the smaller k on a tie.
-When no k qualifies, the best score overall — and the clustering is reported weak.
+The auto rule (n_clusters auto) puts stability first: among the k whose clusters all hold at
+least `min_cluster_size` areas, whose seed agreement is at least `min_seed_agreement`, whose
+bootstrap agreement is at least `min_bootstrap_agreement`, whose largest cluster holds at most
+`max_largest_share` of the areas, the k with the best bootstrap agreement + balance; the smaller k
+on a tie. Balance is the entropy of the cluster sizes over that of k_max equal clusters (0..1): it
+grows with more clusters and more even ones, so a k that merges real segments into two big ones
+does not win on stability alone, while the rules keep out the k whose extra clusters do not hold
+up. Silhouette is reported, not ranked on: it is not comparable across feature spaces (and the
+same score chooses the default among settings, docs/segmentation_comparison.md). When no k
+qualifies, the most stable k (the best bootstrap agreement; the smaller k on a tie) — and the
+clustering is reported weak.
+
+Each fit also records how much of the variance of the areas' log venue count its clusters explain
+(eta squared): the bootstrap keeps each area's count, so it cannot tell clusters alike by their
+places from bands of how many places they have; the report and the comparison show it.
 
 At large sizes the diagnostics (silhouette, seed and bootstrap agreement, confidence) run on a
 fixed random sample of `sample_size` areas (seeded), and the report says so; k-means' restarts run
@@ -41,6 +51,7 @@ class Settings:
     n_init: int
     min_cluster_size: int
     min_seed_agreement: float
+    min_bootstrap_agreement: float
     max_largest_share: float
     stability_seeds: int
     stability_resamples: int
@@ -61,6 +72,7 @@ class Fit:
     bootstrap_agreement: float
     confidence: np.ndarray
     sizes: list[int] = field(default_factory=list)
+    venue_count_share: float = 0.0  # eta squared of log venue count by cluster
     meets_rule: bool = False
     score: float = float("nan")
     is_chosen: bool = False
@@ -73,6 +85,13 @@ class Fit:
     def smallest(self) -> int:
         return min(self.sizes)
 
+    def balance(self, k_max: int) -> float:
+        """The entropy of the cluster sizes over that of k_max equal clusters: 0 for one cluster,
+        1 for k_max equal ones."""
+        shares = np.asarray(self.sizes, dtype=float) / sum(self.sizes)
+        shares = shares[shares > 0]
+        return float(-(shares * np.log(shares)).sum() / np.log(max(k_max, 2)))
+
 
 def evaluate(
     counts: np.ndarray,
@@ -82,6 +101,7 @@ def evaluate(
 ) -> list[Fit]:
     """Fit every method of `settings.methods` at every feasible k (and at n_clusters when it is a
     number), score each, mark the rule's verdict and the chosen fit."""
+    check(settings, len(counts))
     strength = feature_blocks.shrinkage_strength(counts) if settings.shrink else None
     mix = feature_blocks.city_mix(counts)
 
@@ -109,6 +129,8 @@ def evaluate(
             _fit(method, k, matrix, draws, sample, settings, connectivity if method == "spatial" else None)
             for method, k in jobs
         ]
+    for fit in fits:
+        fit.venue_count_share = explained_share(np.log(np.maximum(counts.sum(axis=1), 1)), fit.labels)
     _choose(fits, settings, fixed)
     return fits
 
@@ -180,23 +202,65 @@ def _fit(
     )  # fmt: skip
 
 
+def check(settings: Settings, clustered: int) -> None:
+    """Refuse settings that make no sense for this many clustered areas (the build fails, naming
+    what is allowed, and the last good build stays published)."""
+    unknown = [block for block in settings.features if block not in feature_blocks.BLOCKS]
+    if unknown or not settings.features:
+        raise SelectionError(
+            f"features is {list(settings.features)}; expected one or more of {', '.join(feature_blocks.BLOCKS)}"
+        )
+    if not 2 <= settings.k_min <= settings.k_max:
+        raise SelectionError(
+            f"k_min is {settings.k_min} and k_max {settings.k_max}; expected 2 <= k_min <= k_max"
+        )
+    if settings.n_clusters.strip().lower() == "auto":
+        return
+    k, largest = _whole(settings.n_clusters), clustered // settings.min_cluster_size
+    if not 2 <= k <= largest:
+        allowed = f"2 … {largest}" if largest >= 2 else "none: too few areas to cluster"
+        raise SelectionError(
+            f"n_clusters is {k}, but {clustered} clustered areas allow {allowed} (at least 2 clusters, "
+            f"each of at least min_cluster_size = {settings.min_cluster_size} areas); "
+            "set n_clusters in that range, or auto"
+        )
+
+
 def _choose(fits: Sequence[Fit], settings: Settings, fixed: int | None) -> None:
     for fit in fits:
         fit.meets_rule = bool(
             fit.smallest >= settings.min_cluster_size
             and fit.seed_agreement >= settings.min_seed_agreement
+            and np.nan_to_num(fit.bootstrap_agreement) >= settings.min_bootstrap_agreement
             and fit.largest_share <= settings.max_largest_share
         )
-        fit.score = float(np.nan_to_num(fit.silhouette) + np.nan_to_num(fit.bootstrap_agreement))
+        fit.score = float(np.nan_to_num(fit.bootstrap_agreement) + fit.balance(max(settings.k_max, fit.k)))
     own = [fit for fit in fits if fit.method == settings.method]
     if not own:
         return
     if fixed is not None:
         chosen = next((fit for fit in own if fit.k == fixed), None) or max(own, key=lambda fit: fit.k)
     else:
-        qualified = [fit for fit in own if fit.meets_rule] or list(own)
-        chosen = max(qualified, key=lambda fit: (round(fit.score, 9), -fit.k))
+        qualified = [fit for fit in own if fit.meets_rule]
+        if qualified:
+            chosen = max(qualified, key=lambda fit: (round(fit.score, 9), -fit.k))
+        else:
+            chosen = max(
+                own, key=lambda fit: (round(float(np.nan_to_num(fit.bootstrap_agreement)), 9), -fit.k)
+            )
     chosen.is_chosen = True
+
+
+def explained_share(values: np.ndarray, labels: np.ndarray) -> float:
+    """Eta squared: the share of the variance of `values` between the clusters (0: the clusters
+    tell nothing of it, 1: each cluster holds one value)."""
+    total = float(((values - values.mean()) ** 2).sum())
+    if total == 0:
+        return 0.0
+    within = sum(
+        float(((values[labels == c] - values[labels == c].mean()) ** 2).sum()) for c in np.unique(labels)
+    )
+    return 1 - within / total
 
 
 def _sample(size: int, limit: int, seed: int) -> np.ndarray:
@@ -210,6 +274,4 @@ def _whole(text: str) -> int:
         value = int(str(text).strip())
     except ValueError as error:
         raise SelectionError(f"n_clusters is {text!r}; expected a whole number or auto") from error
-    if value < 1:
-        raise SelectionError(f"n_clusters is {value}; expected at least 1")
     return value

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import SHARED_DATA, SNAPSHOT, Build, ingest, land_taxonomy, run_dbt
+from support import SHARED_DATA, SNAPSHOT, Build, ingest, run_dbt
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +36,6 @@ def build(tmp_path: Path) -> Build:
     def _build(snapshot: Path, *arguments: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
         database = tmp_path / "warehouse" / "warehouse.duckdb"
         assert ingest("all", "--snapshot", snapshot, "--database", database) == 0
-        land_taxonomy(database)
         return database, run_dbt(database, "build", *arguments)
 
     return _build
@@ -46,11 +45,10 @@ def build(tmp_path: Path) -> Build:
 def snapshot_build(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """The shared Toronto snapshot and the taxonomies (as `make run` lands them) ingested and built
-    once for the session; read it, never change it."""
+    """The shared Toronto snapshot ingested and built once for the session, as `make run` does (the
+    taxonomies are the shipped seed's); read it, never change it."""
     database = tmp_path_factory.mktemp("snapshot-build") / "warehouse.duckdb"
     assert ingest("all", "--snapshot", SNAPSHOT, "--database", database) == 0
-    land_taxonomy(database)
     return database, run_dbt(database, "build")
 
 

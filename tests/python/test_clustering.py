@@ -30,7 +30,7 @@ def mixes(sizes: tuple[int, ...] = (12, 8, 5), venues: int = 30, seed: int = 7) 
 def settings(**changes) -> Settings:
     base = dict(features=("shares",), shrink=False, methods=("kmeans",), method="kmeans", n_clusters="auto",
                 k_min=2, k_max=6, random_state=42, n_init=10, min_cluster_size=3, min_seed_agreement=0.8,
-                max_largest_share=0.7, stability_seeds=3, stability_resamples=5, sample_size=2000)  # fmt: skip
+                min_bootstrap_agreement=0.6, max_largest_share=0.7, stability_seeds=3, stability_resamples=5, sample_size=2000)  # fmt: skip
     return Settings(**{**base, **changes})
 
 
@@ -84,8 +84,26 @@ def test_blocks_combine_at_equal_weight_and_density_needs_sizes():
         assert combined[:, block].var(axis=0).sum() == pytest.approx(1.0)
     with pytest.raises(FeatureBlockError, match="needs every area's size"):
         feature_blocks.build(counts, np.full(len(counts), np.nan), ["density"])
-    with pytest.raises(FeatureBlockError, match="expected some of shares, tfidf, density, diversity"):
+    with pytest.raises(FeatureBlockError, match="expected some of shares, log_lq, hellinger, tfidf, density"):
         feature_blocks.build(counts, km2, ["zscore"])
+
+
+def test_log_location_quotients_compare_each_area_with_its_city():
+    # Food is 80 % of the city's venues and of area 0's: LQ 1 (log 0); area 1 has twice the
+    # city's share of parks (LQ 2); an absent feature has a finite, negative log LQ.
+    counts = np.array([[800.0, 100, 100, 0], [800, 200, 0, 0], [800, 0, 100, 100]])
+    lq = feature_blocks.build(counts, np.full(3, np.nan), ["log_lq"])
+    assert lq[0, 0] == pytest.approx(0.0, abs=0.01) and lq[1, 1] == pytest.approx(np.log(2), abs=0.01)
+    assert np.isfinite(lq).all() and lq[0, 3] < -2.5
+    # Shrunk all the way toward the city's mix, every area has LQ 1 everywhere.
+    shrunk = feature_blocks.log_location_quotients(counts, 1e9, feature_blocks.city_mix(counts))
+    assert np.allclose(shrunk, 0.0, atol=1e-5)
+    # The pseudo-count is spread by the city's mix: an area with 3 venues keeps most of its
+    # evidence but sits nearer LQ 1 than one with 1,000 of the same mix.
+    mix = feature_blocks.city_mix(counts)
+    few, many = feature_blocks.log_location_quotients(np.array([[3.0, 0, 0, 0], [1000, 0, 0, 0]]), 0.0, mix)
+    assert 0 < few[0] < many[0] == pytest.approx(np.log(1 / 0.8), abs=0.01)
+    assert np.allclose(np.exp(lq[1]) * mix, (counts[1] + 2 * mix) / (1000 + 2))
 
 
 # --- methods -------------------------------------------------------------------------------------
@@ -187,20 +205,34 @@ def fit(k: int, silhouette: float, sizes: list[int], seed: float = 1.0, bootstra
                np.ones(len(labels)), sizes)  # fmt: skip
 
 
-def test_the_auto_rule_weighs_stability_and_balance():
+def test_the_auto_rule_puts_stability_first_then_balance():
     fits = [
-        fit(2, 0.30, [90, 10]),  # one cluster holds 90 %: out
-        fit(3, 0.45, [80, 18, 2]),  # best silhouette, but a cluster of 2 areas: out
-        fit(4, 0.40, [50, 30, 15, 5], seed=0.7),  # changes with the seed: out
-        fit(5, 0.35, [40, 30, 15, 10, 5], bootstrap=0.40),
-        fit(6, 0.30, [30, 25, 15, 10, 10, 10], bootstrap=0.45),  # ties with 5 on the score: the smaller k
+        fit(2, 0.30, [90, 10], bootstrap=0.95),  # one cluster holds 90 %: out
+        fit(
+            3, 0.45, [49, 49, 2], bootstrap=0.95
+        ),  # the best score, but a cluster of 2 areas: out on size alone
+        fit(4, 0.40, [50, 30, 15, 5], seed=0.7, bootstrap=0.9),  # changes with the seed: out
+        fit(5, 0.35, [20, 20, 20, 20, 20], bootstrap=0.55),  # changes with a redraw of the venues: out
+        fit(6, 0.10, [20, 20, 15, 15, 15, 15], bootstrap=0.65),  # balanced
+        fit(7, 0.50, [40, 20, 10, 10, 10, 5, 5], bootstrap=0.70),  # more stable, far less balanced
     ]
     _choose(fits, settings(), None)
-    assert [f.meets_rule for f in fits] == [False, False, False, True, True]
-    assert [f.k for f in fits if f.is_chosen] == [5]
-    none_qualify = [fit(2, 0.1, [99, 1]), fit(3, 0.2, [98, 1, 1])]
+    assert [f.meets_rule for f in fits] == [False, False, False, False, True, True]
+    assert fits[5].score < fits[4].score  # silhouette does not count
+    assert [f.k for f in fits if f.is_chosen] == [6]
+    three, four = fit(3, 0.1, [10, 10, 10], bootstrap=0.8), fit(4, 0.9, [10, 10, 10, 10])
+    four.bootstrap_agreement = 0.8 + three.balance(6) - four.balance(6)  # more clusters, less stable: a tie
+    tie = [three, four]
+    _choose(tie, settings(), None)
+    assert tie[0].score == pytest.approx(tie[1].score)
+    assert [f.k for f in tie if f.is_chosen] == [3]  # the smaller k on a tie
+    none_qualify = [
+        fit(2, 0.1, [99, 1], bootstrap=0.5),
+        fit(3, 0.2, [98, 1, 1], bootstrap=0.55),
+        fit(4, 0.3, [97, 1, 1, 1]),
+    ]
     _choose(none_qualify, settings(), None)
-    assert [f.k for f in none_qualify if f.is_chosen] == [3]  # the best score, and reported weak
+    assert [f.k for f in none_qualify if f.is_chosen] == [3]  # the most stable, and reported weak
     fixed = [fit(2, 0.3, [60, 40]), fit(3, 0.2, [50, 30, 20])]
     _choose(fixed, settings(n_clusters="2"), 2)
     assert [f.k for f in fixed if f.is_chosen] == [2]
@@ -211,6 +243,24 @@ def test_a_fixed_k_is_fitted_even_outside_the_range_and_bad_values_are_named():
     assert [f.k for f in fits] == [2, 3, 4, 8] and [f.k for f in fits if f.is_chosen] == [8]
     with pytest.raises(SelectionError, match="n_clusters is 'five'; expected a whole number or auto"):
         evaluate(mixes(), np.full(25, np.nan), settings(n_clusters="five"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"n_clusters": "1"}, r"n_clusters is 1, but 25 clustered areas allow 2 … 8 "),
+        ({"n_clusters": "9"}, r"n_clusters is 9, but 25 clustered areas allow 2 … 8 "),
+        (
+            {"features": ("shares", "zscore")},
+            r"features is \['shares', 'zscore'\]; expected one or more of shares",
+        ),
+        ({"features": ()}, r"features is \[\]"),
+        ({"k_min": 1}, r"k_min is 1 and k_max 6; expected 2 <= k_min <= k_max"),
+    ],
+)
+def test_settings_that_make_no_sense_are_refused(changes: dict, message: str):
+    with pytest.raises(SelectionError, match=message):
+        evaluate(mixes(), np.full(25, np.nan), settings(**changes))
 
 
 def test_identical_areas_make_one_cluster():
@@ -225,7 +275,7 @@ SETTINGS_ROW = {
     "area_set": "toronto_fsa", "preset": "default", "feature_level": "group", "group_mapped_share": 0.98,
     "features": ["shares", "diversity"], "sparse_areas": "shrink", "min_venues": 5, "method": "kmeans",
     "n_clusters": "auto", "random_state": 42, "min_cluster_size": 3, "min_seed_agreement": 0.8,
-    "max_largest_share": 0.7,
+    "min_bootstrap_agreement": 0.6, "max_largest_share": 0.7, "k_max": 10,
 }  # fmt: skip
 QUALITY = {"k": 2, "method": "kmeans", "feature_level": "group", "silhouette": 0.05, "seed_agreement": 0.7,
            "bootstrap_agreement": 0.3, "is_weak": True,
@@ -263,7 +313,7 @@ def report_inputs() -> report.ReportInputs:
     profiles = [
         {"cluster_id": c, "area_count": 1, "venue_count": v, "label": label, "display_label": f"Cluster {c}: {label}",
          "mean_assignment_confidence": 0.5}
-        for c, v, label in ((1, 30, f"Food ↑ {HOSTILE}"), (2, 2, "Mixed: no feature in half its areas"))
+        for c, v, label in ((1, 30, f"Food {HOSTILE}"), (2, 2, "Typical mix"))
     ]  # fmt: skip
     features = [
         {"cluster_id": 1, "feature": "Food", "venue_count": 25, "area_count": 1, "cluster_share": 0.83,
@@ -282,14 +332,19 @@ def test_the_report_is_one_self_contained_page_that_explains_each_segment(tmp_pa
     assert page.find(string=re.compile("Weak clustering — treat these segments with care"))
     assert all(img["src"].startswith("data:image/png;base64,") for img in page.select("img"))
     assert len(page.select("img")) == 2  # model selection, stability
-    bars = page.select("section.cluster")[0].select("figure.bars .bar-row")  # cluster 1's features, as HTML
+    # Cluster 1's profile against the city, as HTML: Food over-represented (×1.06, a bar from the
+    # middle to the right), Park under (×0.77, to the left), on a log scale (÷0.77 is 4.5× ×1.06).
+    bars = page.select("section.cluster")[0].select("figure.bars .bar-row")
     assert [row.select_one(".bar-name").get_text() for row in bars] == ["Food", "Park"]
-    widths = [
-        float(re.search(r"width:([\d.]+)%", row.select_one(".bar.cluster")["style"])[1]) for row in bars
-    ]
-    assert widths[0] > 4 * widths[1] > 0  # 83 % against 17 % of the cluster's venues
+    (food,), (park,) = (row.select(".bar") for row in bars)
+    place = [dict(re.findall(r"(left|width):([\d.]+)%", bar["style"])) for bar in (food, park)]
+    assert "over" in food["class"] and float(place[0]["left"]) == 50
+    assert "under" in park["class"] and float(place[1]["left"]) + float(place[1]["width"]) == pytest.approx(
+        50
+    )
+    assert float(place[1]["width"]) == pytest.approx(4.5 * float(place[0]["width"]), rel=0.05)
     clusters = [section.h3.get_text() for section in page.select("section.cluster")]
-    assert clusters == [f"Cluster 1: Food ↑ {HOSTILE}", "Cluster 2: Mixed: no feature in half its areas"]
+    assert clusters == [f"Cluster 1: Food {HOSTILE}", "Cluster 2: Typical mix"]
     first = page.select("section.cluster")[0]
     assert [cell.get_text() for cell in first.select("table tr")[1].select("td")] == [
         "Food", "25", "1", "83.0 %", "78.0 %", "1.06", "yes",

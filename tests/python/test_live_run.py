@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fake_server import FakeServer
 from recorded_city import serve
-from support import REPO, SNAPSHOT, ingest, land_taxonomy, query, run_dbt
+from support import REPO, SNAPSHOT, ingest, query, run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +55,6 @@ def test_make_run_live_then_replay(shared_data: Path, tmp_path: Path):
     # The recording replays offline, with no server, to the same marts.
     replayed = tmp_path / "replay" / "warehouse.duckdb"
     assert ingest("all", "--snapshot", record, "--database", replayed) == 0
-    land_taxonomy(replayed)  # as `make run SNAPSHOT=...` does after the replay
     rebuilt = run_dbt(replayed, "build")
     assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
     tables = published_tables(database)

@@ -47,8 +47,9 @@ judged as (
     select
         *,
         cluster_share / overall_share as lift,
-        area_count * 2 >= cluster_area_count and venue_count >= 5 as may_name,
-        cluster_share / overall_share >= 1.25 as is_over_represented
+        cluster_share / overall_share >= {{ var('label_min_lift') }} as is_over_represented,
+        cluster_share / overall_share >= {{ var('label_min_lift') }}
+        and area_count * 2 > cluster_area_count and venue_count >= 5 as may_name
     from shares
 )
 
@@ -68,7 +69,7 @@ select
     case
         when may_name
             then row_number() over (
-                    partition by cluster_id, may_name order by venue_count desc, feature asc
+                    partition by cluster_id, may_name order by lift desc, venue_count desc, feature asc
                 )
     end as label_rank
 from judged

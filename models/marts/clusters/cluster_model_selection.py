@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from segmentation.selection import Settings, evaluate
+from segmentation.selection import SelectionError, Settings, evaluate
 from segmentation.training_data import read_training_data
 
 
@@ -19,12 +19,15 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     dbt.config(materialized="table")
     settings_relation = dbt.ref("cluster_settings")
     row = dict(zip(settings_relation.columns, settings_relation.fetchone(), strict=True))
+    if int(row["min_venues"]) < 1:
+        raise SelectionError(f"min_venues is {row['min_venues']}; expected a whole number of at least 1")
     data = read_training_data(dbt.ref("area_feature_counts"), dbt.ref("areas"), row)
     settings = Settings(
         features=tuple(row["features"]), shrink=row["sparse_areas"] == "shrink", methods=tuple(row["selection_methods"]),
         method=row["method"], n_clusters=str(row["n_clusters"]), k_min=int(row["k_min"]), k_max=int(row["k_max"]),
         random_state=int(row["random_state"]), n_init=int(row["n_init"]), min_cluster_size=int(row["min_cluster_size"]),
         min_seed_agreement=float(row["min_seed_agreement"]), max_largest_share=float(row["max_largest_share"]),
+        min_bootstrap_agreement=float(row["min_bootstrap_agreement"]),
         stability_seeds=int(row["stability_seeds"]), stability_resamples=int(row["stability_resamples"]),
         sample_size=int(row["stability_sample_size"]),
     )  # fmt: skip
@@ -44,6 +47,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "cluster_sizes": pa.array([fit.sizes for fit in fits], pa.list_(pa.int32())),
             "smallest_cluster": pa.array([fit.smallest for fit in fits], pa.int32()),
             "largest_share": pa.array([fit.largest_share for fit in fits], pa.float64()),
+            "venue_count_share": pa.array([fit.venue_count_share for fit in fits], pa.float64()),
             "meets_rule": pa.array([fit.meets_rule for fit in fits], pa.bool_()),
             "score": pa.array([fit.score for fit in fits], pa.float64()),
             "is_chosen": pa.array([fit.is_chosen for fit in fits], pa.bool_()),

@@ -24,8 +24,7 @@ named as (
     select
         cluster_id,
         sum(venue_count)::bigint as venue_count,
-        list(feature || case when is_over_represented then ' ↑' else '' end order by label_rank)
-        filter (where label_rank <= 3) as label_features,
+        list(feature order by label_rank) filter (where label_rank <= 3) as label_features,
         list_slice(
             list(feature order by lift desc, venue_count desc, feature asc) filter (
                 where venue_count >= 5 and lift > 1
@@ -53,11 +52,9 @@ select
     members.mean_assignment_confidence,
     coalesce(named.distinctive_features, []) as distinctive_features,
     coalesce(named.distinctive_lifts, []) as distinctive_lifts,
-    coalesce(
-        array_to_string(named.label_features, ' · '), 'Mixed: no feature in half its areas'
-    ) as label,
+    coalesce(array_to_string(named.label_features, ' · '), 'Typical mix') as label,
     'Cluster ' || lpad(members.cluster_id::varchar, (select width.digits from width), '0') || ': '
-    || coalesce(array_to_string(named.label_features, ' · '), 'Mixed')
+    || coalesce(array_to_string(named.label_features, ' · '), 'Typical mix')
     || ' (' || members.area_count || case when members.area_count = 1 then ' area)' else ' areas)' end as display_label
 from members
 left join named on members.cluster_id = named.cluster_id

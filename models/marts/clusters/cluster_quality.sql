@@ -23,10 +23,15 @@ judged as (
         chosen.smallest_cluster,
         chosen.seed_agreement,
         chosen.bootstrap_agreement,
+        chosen.venue_count_share,
         chosen.meets_rule,
         chosen.diagnostic_sample_size,
         list_filter(
             [
+                case
+                    when settings.n_clusters = 'auto' and not chosen.meets_rule
+                        then 'no k met the auto rule: this is the most stable k, k = ' || chosen.k
+                end,
                 case
                     when coalesce(chosen.silhouette, 0) < {{ var('weak_silhouette') }}
                         then 'silhouette '
@@ -45,6 +50,13 @@ judged as (
                         then 'seed agreement '
                             || round(chosen.seed_agreement, 2)
                             || ' is below {{ var("weak_seed_agreement") }}'
+                end,
+                case
+                    when coalesce(chosen.bootstrap_agreement, 0) < {{ var('weak_bootstrap_agreement') }}
+                        then 'bootstrap agreement '
+                            || round(coalesce(chosen.bootstrap_agreement, 0), 2)
+                            || ' is below {{ var("weak_bootstrap_agreement") }}: a redraw of each area''s venues'
+                            || ' moves many areas to another cluster'
                 end
             ],
             lambda reason: reason is not null  -- noqa: RF02

@@ -39,13 +39,34 @@ chosen_set as (
         {%- endif %}
 ),
 
+set_categories as (
+    select
+        category,
+        category_group,
+        count(*) as venue_count
+    from {{ ref('area_venues') }}
+    where area_set in (select chosen_set.area_set from chosen_set)
+    group by category, category_group
+),
+
 mapped as (
     select
         coalesce(
-            count(*) filter (where venues.category_group <> '(unmapped)') / nullif(count(*), 0), 0
-        ) as mapped_share
-    from {{ ref('area_venues') }} as venues
-    where venues.area_set in (select chosen_set.area_set from chosen_set)
+            sum(venue_count) filter (where category_group <> '(unmapped)') / nullif(sum(venue_count), 0), 0
+        ) as mapped_share,
+        coalesce(
+            array_to_string(
+                list_slice(
+                    list(category || ' (' || venue_count || ')' order by venue_count desc, category asc)
+                    filter (where category_group = '(unmapped)'),
+                    1,
+                    10
+                ),
+                ', '
+            ),
+            ''
+        ) as commonest_unmapped
+    from set_categories
 )
 
 select
@@ -55,11 +76,14 @@ select
     (select list(sets.area_set order by sets.area_set) from sets) as known_sets,
     '{{ var("preset") }}' as preset,
     {%- if cluster_setting('feature_level') == 'auto' %}
-        case when mapped.mapped_share >= 0.8 then 'group' else 'category' end as feature_level,
+        case
+            when mapped.mapped_share >= {{ var('min_group_mapped_share') }} then 'group' else 'category'
+        end as feature_level,
     {%- else %}
         '{{ cluster_setting("feature_level") }}' as feature_level,
     {%- endif %}
     mapped.mapped_share as group_mapped_share,
+    mapped.commonest_unmapped,
     [{% for block in features %}'{{ block }}'{% if not loop.last %}, {% endif %}{% endfor %}] as features,
     '{{ cluster_setting("sparse_areas") }}' as sparse_areas,
     {{ var('min_venues') }} as min_venues,
@@ -72,6 +96,7 @@ select
     {{ var('n_init') }} as n_init,
     {{ var('min_cluster_size') }} as min_cluster_size,
     {{ var('min_seed_agreement') }} as min_seed_agreement,
+    {{ var('min_bootstrap_agreement') }} as min_bootstrap_agreement,
     {{ var('max_largest_share') }} as max_largest_share,
     {{ var('stability_seeds') }} as stability_seeds,
     {{ var('stability_resamples') }} as stability_resamples,

@@ -6,20 +6,52 @@ latest_files as (
     qualify row_number() over (partition by kind order by loaded_at desc, load_id desc) = 1
 ),
 
-categories as (
-    select * from {{ source('taxonomy', 'taxonomy_categories') }}
+landed as (
+    select
+        latest_files.kind,
+        categories.category_id,
+        categories.category_name,
+        categories.tag_key,
+        categories.group_name,
+        categories.level,
+        categories.path,
+        categories.position,
+        categories.load_id
+    from {{ source('taxonomy', 'taxonomy_categories') }} as categories
+    inner join latest_files on categories.load_id = latest_files.load_id
+),
+
+-- The taxonomies the project ships, for each kind no file has been landed for.
+shipped as (
+    select
+        kind,
+        category_id,
+        category_name,
+        tag_key,
+        group_name,
+        level,
+        path,
+        position,
+        'seed' as load_id
+    from {{ ref('category_taxonomies') }}
+    where kind not in (select latest_files.kind from latest_files)
+),
+
+unioned as (
+    select * from landed
+    union all
+    select * from shipped
 )
 
 select
-    latest_files.kind,
-    categories.category_id,
-    categories.category_name,
-    categories.tag_key,
-    categories.group_name,
-    categories.level,
-    categories.path,
-    {{ category_key('categories.category_name') }} as name_key,
-    categories.position,
-    categories.load_id
-from categories
-inner join latest_files on categories.load_id = latest_files.load_id
+    kind,
+    category_id,
+    category_name,
+    tag_key,
+    group_name,
+    level,
+    path,
+    {{ category_key('category_name') }} as name_key,
+    position,
+    load_id
+from unioned
