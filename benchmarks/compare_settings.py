@@ -61,9 +61,7 @@ SETTINGS = (
     Setting("groups, log LQ, none", "group", ("log_lq",), "none"),
     Setting("groups, log LQ + density, shrink", "group", ("log_lq", "density"), "shrink", ranked=False),
     Setting("groups, log LQ, shrink, Ward", "group", ("log_lq",), "shrink", method="ward"),
-    Setting(
-        "groups, log LQ, shrink, Gaussian mixture (default)", "group", ("log_lq",), "shrink", method="gmm"
-    ),
+    Setting("groups, log LQ, shrink, Gaussian mixture", "group", ("log_lq",), "shrink", method="gmm"),
     Setting("groups, log LQ, shrink, spatial", "group", ("log_lq",), "shrink", method="spatial"),
 )
 DEFAULT = SETTINGS[5]
