@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import requests
 
+from ingest import overture
 from ingest.areas import AREA_SET_PATTERN, AreaOptions, land_areas
 from ingest.areas import FORMATS as AREA_FORMATS
 from ingest.boundaries import boundaries_from_snapshot, land_boundaries
@@ -55,7 +56,7 @@ from ingest.taxonomy import land_taxonomy
 from ingest.taxonomy import write_seed as write_taxonomy_seed
 from ingest.venue_fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, is_interrupt, replay_venues
 from ingest.venue_providers import VenueQuery, make_provider
-from ingest.warehouse import areas_to_fetch, connect, database_path, in_use_error
+from ingest.warehouse import areas_to_fetch, connect, database_path, in_use_error, known_area_sets
 from ingest.wikipedia import DEFAULT_MIN_POSTAL_CODES, parse_page
 from ingest.wikipedia_store import land_rejected_page, land_wikipedia_page, postal_area_set
 
@@ -80,6 +81,9 @@ _LIVE_OPTIONS = {
     "endpoint": "--endpoint",
     "max_timeouts": "--max-timeouts",
     "area_set": "--area-set",
+    "release": "--release",
+    "min_confidence": "--min-confidence",
+    "bbox": "--bbox",
 }
 EXIT_INTERRUPTED = 130
 
@@ -207,8 +211,27 @@ def _parser() -> argparse.ArgumentParser:
     venue_options.add_argument(
         "--provider",
         dest="venue_provider",
-        choices=("auto", "foursquare", "overpass"),
-        help="live venue source (default auto: foursquare when FOURSQUARE_API_KEY is set, else overpass)",
+        choices=("auto", "foursquare", "overpass", "overture"),
+        help="live venue source (default auto: foursquare when FOURSQUARE_API_KEY is set, else overpass); "
+        "overture: every place of Overture Maps' public release in the set's extent (no key)",
+    )
+    venue_options.add_argument(
+        "--release",
+        metavar="RELEASE",
+        help="overture: latest (default, from the STAC catalog; env INGEST_OVERTURE_STAC_URL) or YYYY-MM-DD.N "
+        "(env INGEST_OVERTURE_S3_ENDPOINT=host:port reads from an S3-compatible mirror)",
+    )
+    venue_options.add_argument(
+        "--min-confidence",
+        type=float,
+        metavar="C",
+        help=f"overture: places below this confidence are kept flagged, not used (default "
+        f"{overture.DEFAULT_MIN_CONFIDENCE})",
+    )
+    venue_options.add_argument(
+        "--bbox",
+        metavar="W,S,E,N",
+        help="overture: this extent instead of the area set's, in degrees (write --bbox=W,S,E,N when W is negative)",
     )
     venue_options.add_argument(
         "--radius",
@@ -372,7 +395,7 @@ def _run_all(args: argparse.Namespace) -> None:
         )
         return
     manifest = Snapshot(args.snapshot).manifest
-    if "venues" in manifest:
+    if "venues" in manifest or overture.SECTION in manifest:
         _run_venues(args)
     else:
         log.info("venues: the snapshot records none")
@@ -382,9 +405,18 @@ def _run_all(args: argparse.Namespace) -> None:
 
 def _run_venues(args: argparse.Namespace) -> None:
     _refuse_live_options_with_snapshot(args)
+    if not args.snapshot and args.venue_provider == "overture":
+        _run_overture(args)
+        return
     with _connect(args) as connection:
         if args.snapshot:
-            summaries = replay_venues(connection, Snapshot(args.snapshot), postal_area_set(connection))
+            snapshot = Snapshot(args.snapshot)
+            if overture.SECTION in snapshot.manifest:
+                for load in overture.replay_extracts(connection, snapshot):
+                    log.info("%s", load.describe())
+                if not any(name.split(".")[0] == "venues" for name in snapshot.manifest):
+                    return
+            summaries = replay_venues(connection, snapshot, postal_area_set(connection))
             failures = [summary for summary in summaries if summary.failed]
             for summary in summaries:
                 if summary not in failures:
@@ -426,6 +458,26 @@ def _run_venues(args: argparse.Namespace) -> None:
     if summary.failed or summary.stopped:
         raise VenueFetchFailed(summary.describe())
     log.info("%s", summary.describe())
+
+
+def _run_overture(args: argparse.Namespace) -> None:
+    """Overture places for the extent of each area set asked for (--area-set, else every set), or
+    of --bbox."""
+    min_confidence = overture.DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
+    release = overture.resolve_release(args.release or "latest", overture.stac_url(), args.timeout or 30)
+    with _connect(args) as connection:
+        if args.bbox:
+            extents = [(None, overture.Extent.parse(args.bbox))]
+        else:
+            sets = [args.area_set] if args.area_set else known_area_sets(connection)
+            extents = [(area_set, overture.extent_of(connection, area_set)) for area_set in sets]
+        for area_set, extent in extents:
+            load = overture.land_extract(
+                connection, release=release, extent=extent, min_confidence=min_confidence, area_set=area_set
+            )
+            log.info("%s", load.describe())
+            if args.record:
+                log.info("overture: recorded into %s", overture.record_extract(connection, load, args.record))
 
 
 def _run_boundaries(args: argparse.Namespace) -> None:

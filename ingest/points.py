@@ -2,6 +2,12 @@
 category and coordinates, such as Foursquare Open Source Places, Overture places or an
 OpenStreetMap extract). DuckDB reads the file; the dbt models pick the places within the radius
 of each area's centre.
+
+A Foursquare Open Source Places file is read as it comes, with no field options: its
+``fsq_place_id``, ``name``, ``latitude``, ``longitude``, and as the category the most specific
+level of its first ``fsq_category_labels`` entry ("Dining and Drinking > Restaurant > Pizzeria" ->
+"Pizzeria", which the shipped Foursquare OS Places taxonomy groups); a place with a
+``date_closed`` is kept flagged ("closed") and counted, never matched.
 """
 
 from __future__ import annotations
@@ -168,7 +174,7 @@ def _land_file(
                 else "read_parquet(?)"
             )
             described = connection.execute(f"describe select * from {reader}", [str(file)]).fetchall()
-            select = _table_select(reader, [row[0] for row in described], fields, file)
+            select = _table_select(reader, [(row[0], str(row[1])) for row in described], fields, file)
         connection.execute(
             "insert into raw.place_points (load_id, source, row_number, venue_id, name, category, latitude, "
             "longitude, properties, problem, missing) "
@@ -198,6 +204,7 @@ def _land_file(
 
 # Why a place cannot be placed (null when it can), from the columns of the select below.
 _PROBLEM = """case
+    when is_closed then 'closed'
     when geometry_type = 'no geometry' then 'no geometry'
     when geometry_type is not null and geometry_type <> 'Point' then 'not a point (' || geometry_type || ')'
     when latitude is null or longitude is null or trim(latitude) = '' or trim(longitude) = ''
@@ -230,7 +237,8 @@ def _geojson_select(fields: PointFields) -> str:
             case when geometry ->> 'type' = 'Point' then geometry ->> '$.coordinates[1]' end as latitude,
             case when geometry ->> 'type' = 'Point' then geometry ->> '$.coordinates[0]' end as longitude,
             properties,
-            coalesce(geometry ->> 'type', 'no geometry') as geometry_type
+            coalesce(geometry ->> 'type', 'no geometry') as geometry_type,
+            false as is_closed
         from (
             select feature.position, to_json(feature.item.properties) as properties,
                 to_json(feature.item.geometry) as geometry
@@ -240,7 +248,10 @@ def _geojson_select(fields: PointFields) -> str:
     """
 
 
-def _table_select(reader: str, columns: list[str], fields: PointFields, file: Path) -> str:
+def _table_select(reader: str, described: list[tuple[str, str]], fields: PointFields, file: Path) -> str:
+    columns = [name for name, _ in described]
+    types = {name.lower(): kind for name, kind in described}
+
     def pick(explicit: str | None, guesses: Sequence[str], what: str, required: bool = True) -> str | None:
         lowered = {column.lower(): column for column in columns}
         for candidate in [explicit] if explicit else guesses:
@@ -254,15 +265,21 @@ def _table_select(reader: str, columns: list[str], fields: PointFields, file: Pa
 
     identifier = pick(fields.id, _ID_FALLBACKS, "id", required=False)
     name = pick(fields.name, [fields.name], "name")
-    category = pick(fields.category, [fields.category], "category")
+    labels = "fsq_category_labels"
+    if fields.category == "category" and "category" not in types and types.get(labels, "").endswith("[]"):
+        category_expression = f"trim(list_last(string_split(list_extract({_column(pick(None, [labels], 'category'))}, 1), '>')))"
+    else:
+        category_expression = f"{_column(pick(fields.category, [fields.category], 'category'))}::varchar"
+    closed = pick(None, ["date_closed"], "date_closed", required=False)
     latitude = pick(fields.latitude, _LATITUDE_NAMES, "latitude")
     longitude = pick(fields.longitude, _LONGITUDE_NAMES, "longitude")
     return f"""
         select ? as load_id, ? as source, row_number() over () as position,
             {_column(identifier) + "::varchar" if identifier else "null::varchar"} as venue_id,
-            {_column(name)}::varchar as name, {_column(category)}::varchar as category,
+            {_column(name)}::varchar as name, {category_expression} as category,
             {_column(latitude)}::varchar as latitude, {_column(longitude)}::varchar as longitude,
-            to_json(source_row) as properties, null::varchar as geometry_type
+            to_json(source_row) as properties, null::varchar as geometry_type,
+            {f"{_column(closed)} is not null" if closed else "false"} as is_closed
         from {reader} as source_row
     """
 

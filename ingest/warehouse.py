@@ -8,16 +8,25 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import areas, boundaries, coordinates_store, points, taxonomy, venue_store, wikipedia_store
+from ingest import (
+    areas,
+    boundaries,
+    coordinates_store,
+    overture,
+    points,
+    taxonomy,
+    venue_store,
+    wikipedia_store,
+)
 from ingest.errors import IngestError
 from ingest.raw_store import database_path, in_use_error, open_database
 from ingest.settings import project_settings
 from ingest.spatial import load_spatial
 from ingest.venue_providers import Area
 
-__all__ = ["areas_to_fetch", "connect", "database_path", "in_use_error"]
+__all__ = ["areas_to_fetch", "connect", "database_path", "in_use_error", "known_area_sets"]
 
-_SOURCES = (wikipedia_store, coordinates_store, venue_store, points, boundaries, areas, taxonomy)
+_SOURCES = (wikipedia_store, coordinates_store, venue_store, points, overture, boundaries, areas, taxonomy)
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -28,6 +37,23 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     for source in _SOURCES:
         connection.execute(source.DDL)
     return connection
+
+
+def known_area_sets(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The sets of area_search_circles (built before any venue)."""
+    relation = f"{project_settings().build_schema}.area_search_circles"
+    try:
+        return [
+            name
+            for (name,) in connection.execute(
+                f"select distinct area_set from {relation} order by 1"
+            ).fetchall()
+        ]
+    except duckdb.CatalogException as error:
+        raise IngestError(
+            f"{relation} is not built yet, so there are no areas to fetch venues for: land the areas, run "
+            "`dbt build --select +area_search_circles`, then fetch venues"
+        ) from error
 
 
 def areas_to_fetch(connection: duckdb.DuckDBPyConnection, area_set: str | None) -> list[Area]:

@@ -3,7 +3,8 @@
     {%- if execute and flags.WHICH in ('run', 'build') -%}
         {%- set required = [
             'wikipedia_pages', 'wikipedia_postal_code_rows', 'coordinate_files', 'coordinates',
-            'venue_responses', 'place_point_files', 'place_points', 'boundary_files', 'boundary_features'
+            'venue_responses', 'place_point_files', 'place_points', 'overture_extracts', 'overture_places',
+            'boundary_files', 'boundary_features'
         ] -%}
         {%- set found = run_query(
             "select table_name from information_schema.tables where table_schema = 'raw'"

@@ -14,12 +14,38 @@ areas as (
     where latitude is not null and longitude is not null
 ),
 
+-- Points files' places and Overture's, each provider ranked on its own below.
 places as (
     select
         *,
         st_point(longitude, latitude) as place_point
-    from {{ ref('stg_points__places') }}
-    where problem is null
+    from (
+        select
+            venue_id,
+            venue_name,
+            category_name,
+            null::varchar as category_id,
+            latitude,
+            longitude,
+            provider,
+            load_id,
+            loaded_at
+        from {{ ref('stg_points__places') }}
+        where problem is null
+        union all
+        select
+            venue_id,
+            venue_name,
+            category_name,
+            category_id,
+            latitude,
+            longitude,
+            provider,
+            load_id,
+            loaded_at
+        from {{ ref('stg_overture__places') }}
+        where problem is null
+    ) as usable
 ),
 
 tag_categories as (
@@ -40,6 +66,7 @@ inside as (
         places.venue_id,
         places.venue_name,
         places.category_name,
+        places.category_id,
         places.latitude,
         places.longitude,
         places.provider,
@@ -62,6 +89,7 @@ nearby as (
         places.venue_id,
         places.venue_name,
         places.category_name,
+        places.category_id,
         places.latitude,
         places.longitude,
         places.provider,
@@ -87,7 +115,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by area_set, area_id order by distance_m asc, venue_id asc
+            partition by area_set, area_id, provider order by distance_m asc, venue_id asc
         ) as distance_rank
     from (
         select * from inside
@@ -103,15 +131,16 @@ select
     ranked.venue_id,
     ranked.venue_name,
     case
-        when regexp_full_match(ranked.category_name, '[a-z0-9_; ]+')
+        when ranked.category_id is null and regexp_full_match(ranked.category_name, '[a-z0-9_; ]+')
             then coalesce(
                     tag_categories.category,
                     {{ readable_category("trim(split_part(ranked.category_name, ';', 1))") }}
                 )
         else ranked.category_name
     end as category_name,
+    ranked.category_id,
     case
-        when regexp_full_match(ranked.category_name, '[a-z0-9_; ]+')
+        when ranked.category_id is null and regexp_full_match(ranked.category_name, '[a-z0-9_; ]+')
             then trim(split_part(ranked.category_name, ';', 1))
     end as tag_value,
     ranked.latitude,

@@ -68,7 +68,7 @@ unioned as (
         venue_id,
         venue_name,
         category_name,
-        null::varchar as category_id,
+        category_id,
         null::varchar as tag_key,
         tag_value,
         latitude,

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import duckdb
 import pytest
 from fake_server import FakeServer, Reply, Request
 from support import SHARED_DATA, SNAPSHOT, assert_segments_say_what_they_are, ingest, query, run_dbt
@@ -332,3 +333,34 @@ def test_overlaps_duplicates_and_a_polygon_set_fetched_live(shared_data: Path, t
         ("A", "In A", "inside_polygon"),
         ("B", "In B", "inside_polygon"),
     ]
+
+
+def test_a_foursquare_os_places_file_is_read_as_it_comes(shared_data: Path, tmp_path: Path):
+    """Foursquare OS Places' own columns, no field options: the most specific level of the first
+    label is the category, grouped by the shipped Foursquare OS Places taxonomy; a closed place is
+    kept flagged, counted, never matched."""
+    database = tmp_path / "warehouse.duckdb"
+    block = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "A"}, "geometry": {
+        "type": "Polygon", "coordinates": [[[-79.40, 43.64], [-79.38, 43.64], [-79.38, 43.66], [-79.40, 43.66],
+                                            [-79.40, 43.64]]]}}]}  # fmt: skip
+    (tmp_path / "block.geojson").write_text(json.dumps(block))
+    places = tmp_path / "fsq.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(f"""copy (select * from (values
+            ('a1', 'Slice', 43.65, -79.39, ['4bf58dd8d48988d1ca941735'], ['Dining and Drinking > Restaurant > Pizzeria'], null::date),
+            ('a2', 'Old Slice', 43.65, -79.391, ['4bf58dd8d48988d1ca941735'], ['Dining and Drinking > Restaurant > Pizzeria'], date '2024-01-01'),
+            ('a3', 'Books', 43.651, -79.39, ['4bf58dd8d48988d114951735'], ['Retail > Bookstore'], null::date)
+        ) t(fsq_place_id, name, latitude, longitude, fsq_category_ids, fsq_category_labels, date_closed))
+        to '{places}' (format parquet)""")  # fmt: skip
+    assert ingest("areas", tmp_path / "block.geojson", "--area-set", "block", "--id-field", "code",
+                  "--database", database) == 0  # fmt: skip
+    assert ingest("points", places, "--database", database) == 0
+    assert query(database, "select venue_id, category, problem from raw.place_points order by 1") == [
+        ("a1", "Pizzeria", None), ("a2", "Pizzeria", "closed"), ("a3", "Bookstore", None),
+    ]  # fmt: skip
+    built = run_dbt(database, "build", "--select", "+area_venues")
+    assert built.returncode == 0, built.stdout[-3000:]
+    assert query(database, "select venue_id, category, category_group, group_mapped_by from build.area_venues order by 1") == [
+        ("a1", "Pizzeria", "Dining and Drinking", "fsq_os_places name"),
+        ("a3", "Bookstore", "Retail", "fsq_os_places name"),
+    ]  # fmt: skip

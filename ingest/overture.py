@@ -1,0 +1,441 @@
+"""`python -m ingest venues --provider overture`: Overture Maps places for an extent, read straight
+from the public release with DuckDB — no key, no download tool, every place in the extent.
+
+- Which release: ``latest`` from the STAC root catalog (its key ``latest``; env
+  INGEST_OVERTURE_STAC_URL names another catalog), or the one named (``YYYY-MM-DD.N``).
+- Where: ``s3://overturemaps-us-west-2/release/<release>/theme=places/type=place/*.parquet``, read
+  anonymously through DuckDB's httpfs extension (loaded from the ``duckdb-extension-httpfs``
+  wheel, never downloaded); env INGEST_OVERTURE_S3_ENDPOINT=host:port points at an S3-compatible
+  server (plain HTTP, path-style URLs). Only the row groups whose ``bbox`` overlaps the extent are
+  read: the filter on ``bbox.xmin``/``bbox.ymin`` (for a point, its coordinates) is pushed down to
+  the Parquet statistics.
+- Schema, both generations: releases since late 2025 carry ``taxonomy{primary, ...}`` and
+  ``basic_category``, older ones ``categories{primary, alternate}`` with the old codes; the
+  release is DESCRIBEd first and what it lacks lands as null.
+- Quality rules, counted, printed and kept (``excluded``, the first that applies, in this order):
+  permanently closed; confidence below ``--min-confidence`` (default 0.5: below it, Overture rates
+  the place as more likely not to exist than to exist); no category; no name.
+- Releases are deleted after about two months, so the extract is what is kept: it lands in
+  raw.overture_extracts / raw.overture_places with its release, extent, URL and counts (the same
+  release, extent and minimum confidence again lands nothing), and ``--record DIR`` writes it as
+  Parquet into a snapshot folder (section ``overture`` of its manifest) that ``python -m ingest
+  venues --snapshot DIR`` replays offline.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import requests
+
+from ingest.errors import IngestError, NetworkUnavailableError, SnapshotError
+from ingest.raw_store import new_load_id, transaction
+from ingest.settings import project_settings
+from ingest.snapshot import MANIFEST, Recorder, Snapshot
+
+log = logging.getLogger(__name__)
+
+BUCKET = "overturemaps-us-west-2"
+STAC_URL = "https://stac.overturemaps.org/catalog.json"
+S3_ENDPOINT_ENVIRONMENT = "INGEST_OVERTURE_S3_ENDPOINT"
+STAC_ENVIRONMENT = "INGEST_OVERTURE_STAC_URL"
+DEFAULT_MIN_CONFIDENCE = 0.5
+SECTION = "overture"  # the snapshot manifest's section
+
+DDL = """
+create table if not exists raw.overture_extracts (
+    load_id varchar primary key,
+    release varchar not null,
+    west double not null,
+    south double not null,
+    east double not null,
+    north double not null,
+    url varchar not null,
+    schema_generation varchar not null,  -- taxonomy (releases since late 2025) or categories
+    min_confidence double not null,
+    area_set varchar,                    -- the set whose extent it is (null: --bbox)
+    loaded_at timestamptz not null,
+    row_count bigint not null,           -- places in the extent
+    kept_count bigint not null,
+    closed_count bigint not null,
+    low_confidence_count bigint not null,
+    without_category_count bigint not null,
+    without_name_count bigint not null
+);
+
+create table if not exists raw.overture_places (
+    load_id varchar not null,
+    id varchar not null,
+    name varchar,                        -- names.primary
+    latitude double,
+    longitude double,
+    category varchar,                    -- taxonomy.primary, or categories.primary of older releases
+    basic_category varchar,
+    confidence double,
+    operating_status varchar,
+    dataset varchar,                     -- the first source's dataset (attribution)
+    excluded varchar,                    -- why the place is not used (null: it is)
+    primary key (load_id, id)
+);
+"""
+
+RULES = ("permanently closed", "below the minimum confidence", "no category", "no name")
+_PLACE_COLUMNS = (
+    "id, name, latitude, longitude, category, basic_category, confidence, operating_status, dataset, excluded"
+)
+
+
+class OvertureError(IngestError):
+    """An Overture extract cannot be made or replayed as asked."""
+
+
+class OvertureUnavailableError(NetworkUnavailableError):
+    """The release bucket or the STAC catalog cannot be reached."""
+
+
+@dataclass(frozen=True)
+class Extent:
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @classmethod
+    def parse(cls, text: str) -> Extent:
+        try:
+            west, south, east, north = (float(part) for part in text.split(","))
+        except ValueError as error:
+            raise OvertureError(
+                f"--bbox {text!r}: expected W,S,E,N in degrees, e.g. -74.26,40.49,-73.70,40.92"
+            ) from error
+        extent = cls(west, south, east, north)
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise OvertureError(
+                f"--bbox {text!r}: expected west < east within ±180 and south < north within ±90"
+            )
+        return extent
+
+    def text(self) -> str:
+        return f"{self.west:.5f},{self.south:.5f},{self.east:.5f},{self.north:.5f}"
+
+
+@dataclass(frozen=True)
+class ExtractLoad:
+    """What landing one extract did."""
+
+    load_id: str
+    release: str
+    extent: Extent
+    rows: int
+    kept: int
+    excluded: dict[str, int]
+    reused: bool
+
+    def describe(self) -> str:
+        if self.reused:
+            return (
+                f"overture: release {self.release}, extent {self.extent.text()} landed already as load "
+                f"{self.load_id}; nothing new landed"
+            )
+        counts = ", ".join(f"{self.excluded.get(rule, 0):,} {rule}" for rule in RULES)
+        return (
+            f"overture: release {self.release}, extent {self.extent.text()}: {self.rows:,} places, "
+            f"{self.kept:,} kept; not used, kept flagged in raw.overture_places.excluded: {counts} "
+            f"(load {self.load_id})"
+        )
+
+
+def stac_url() -> str:
+    return os.environ.get(STAC_ENVIRONMENT, "").strip() or STAC_URL
+
+
+def resolve_release(release: str, catalog_url: str, timeout: float = 30) -> str:
+    """The release named, or for ``latest`` the STAC root catalog's ``latest``."""
+    if release != "latest":
+        return release
+    try:
+        response = requests.get(catalog_url, timeout=timeout)
+        response.raise_for_status()
+        latest = response.json().get("latest")
+    except (requests.RequestException, ValueError, AttributeError) as error:
+        raise OvertureUnavailableError(
+            f"cannot read the latest Overture release from {catalog_url}: {error}. Name one with --release "
+            "YYYY-MM-DD.N, or replay a recorded extract offline: python -m ingest venues --snapshot DIR"
+        ) from error
+    if not isinstance(latest, str) or not latest.strip():
+        raise OvertureError(
+            f"the STAC catalog {catalog_url} has no 'latest' release; name one with --release"
+        )
+    return latest.strip()
+
+
+def release_url(release: str) -> str:
+    return f"s3://{BUCKET}/release/{release}/theme=places/type=place/*.parquet"
+
+
+def configure_s3(connection: duckdb.DuckDBPyConnection) -> None:
+    """httpfs from its wheel, anonymous S3 reads of the public bucket (or the endpoint of
+    INGEST_OVERTURE_S3_ENDPOINT: plain HTTP, path-style URLs)."""
+    connection.execute(f"load '{_httpfs_path()}'")
+    endpoint = os.environ.get(S3_ENDPOINT_ENVIRONMENT, "").strip()
+    settings = {
+        "s3_region": "us-west-2",
+        "s3_access_key_id": "",
+        "s3_secret_access_key": "",
+        "http_retries": 1,
+    }
+    if endpoint:
+        settings |= {"s3_endpoint": endpoint, "s3_url_style": "path", "s3_use_ssl": False}
+    for name, value in settings.items():
+        connection.execute(f"set {name} = {_sql_value(value)}")
+
+
+def land_extract(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    release: str,
+    extent: Extent,
+    min_confidence: float,
+    area_set: str | None,
+) -> ExtractLoad:
+    """Read the release's places in the extent into the raw tables (one transaction)."""
+    previous = _previous(connection, release, extent, min_confidence)
+    if previous:
+        return previous
+    url = release_url(release)
+    configure_s3(connection)
+    log.info("overture: reading the schema of %s", url)
+    try:
+        columns = {name: kind for name, kind, *_ in connection.execute(
+            "describe select * from read_parquet(?, hive_partitioning = false)", [url]
+        ).fetchall()}  # fmt: skip
+    except duckdb.Error as error:
+        raise OvertureUnavailableError(
+            f"cannot read the Overture release at {url}: {str(error).splitlines()[0]}. Check the release name "
+            f"(--release) and the network (or {S3_ENDPOINT_ENVIRONMENT}); offline, replay a recorded extract: "
+            "python -m ingest venues --snapshot DIR"
+        ) from error
+    generation = "taxonomy" if "taxonomy" in columns else "categories"
+    select = _release_select(columns)
+    load_id = new_load_id()
+    log.info("overture: reading the places in %s (schema generation: %s)", extent.text(), generation)
+    with transaction(connection):
+        try:
+            connection.execute(
+                f"insert into raw.overture_places (load_id, {_PLACE_COLUMNS}) select ?, {_PLACE_COLUMNS} "
+                f"from ({_with_rules(select)})",
+                [load_id, min_confidence, url, extent.west, extent.east, extent.south, extent.north],
+            )
+        except duckdb.Error as error:
+            raise OvertureUnavailableError(
+                f"reading the places of {url} failed: {str(error).splitlines()[0]}; nothing landed"
+            ) from error
+        return _record_extract(
+            connection, load_id, release, extent, url, generation, min_confidence, area_set
+        )
+
+
+def record_extract(connection: duckdb.DuckDBPyConnection, load: ExtractLoad, root: Path) -> Path:
+    """Write a landed extract as Parquet into a snapshot folder and add it to the manifest's
+    ``overture`` section."""
+    relative = f"overture/{load.release}_{load.extent.text().replace(',', '_')}.parquet"
+    row = connection.execute(
+        "select url, schema_generation, min_confidence, area_set from raw.overture_extracts where load_id = ?",
+        [load.load_id],
+    ).fetchone()
+    with tempfile.TemporaryDirectory() as temporary:
+        file = Path(temporary) / "extract.parquet"
+        connection.execute(
+            f"copy (select {_PLACE_COLUMNS} from raw.overture_places where load_id = ? order by id) "
+            f"to '{file}' (format parquet)",
+            [load.load_id],
+        )
+        recorder = Recorder(root)
+        recorder.write(relative, file.read_bytes(), flush=False)
+    manifest = root / MANIFEST
+    extracts = (
+        json.loads(manifest.read_text(encoding="utf-8")).get(SECTION, {}).get("extracts", [])
+        if (manifest.is_file())
+        else []
+    )
+    entry = {"file": relative, "release": load.release, "bbox": load.extent.text(), "url": row[0],
+             "schema_generation": row[1], "min_confidence": row[2], "area_set": row[3], "rows": load.rows}  # fmt: skip
+    extracts = [extract for extract in extracts if extract.get("file") != relative] + [entry]
+    recorder.describe(SECTION, {"provider": "overture", "extracts": extracts})
+    return root / relative
+
+
+def replay_extracts(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> list[ExtractLoad]:
+    """Land the extracts a snapshot recorded (its ``overture`` section), as they were read."""
+    loads = []
+    for entry in snapshot.section(SECTION).get("extracts", []):
+        try:
+            release, extent = str(entry["release"]), Extent.parse(str(entry["bbox"]))
+            min_confidence, file = float(entry["min_confidence"]), snapshot.path(str(entry["file"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise SnapshotError(
+                f"{snapshot.root}: an entry of the {SECTION!r} section is incomplete: {entry}"
+            ) from error
+        if not file.is_file():
+            raise SnapshotError(
+                f"the snapshot {snapshot.root} lacks {entry['file']}, which its {MANIFEST} names"
+            )
+        previous = _previous(connection, release, extent, min_confidence)
+        if previous:
+            loads.append(previous)
+            continue
+        load_id = new_load_id()
+        with transaction(connection):
+            connection.execute(
+                f"insert into raw.overture_places (load_id, {_PLACE_COLUMNS}) "
+                f"select ?, {_PLACE_COLUMNS} from read_parquet(?)",
+                [load_id, str(file)],
+            )
+            loads.append(_record_extract(
+                connection, load_id, release, extent, str(entry.get("url") or release_url(release)),
+                str(entry.get("schema_generation") or "taxonomy"), min_confidence, entry.get("area_set"),
+            ))  # fmt: skip
+    return loads
+
+
+def extent_of(connection: duckdb.DuckDBPyConnection, area_set: str) -> Extent:
+    """The extent of an area set, widened by var venue_radius_m: a boundary file's set from its
+    latest landing (no build needed), a postal set from area_search_circles (built before any
+    venue)."""
+    margin = project_settings().venue_radius_m / 111320.0
+    row = connection.execute(
+        "with latest as (select load_id from raw.area_files where area_set = ? "
+        "order by loaded_at desc, load_id desc limit 1), "
+        "shapes as (select st_geomfromwkb(geometry) as shape from raw.area_features "
+        "where load_id in (select load_id from latest)) "
+        "select min(st_xmin(shape)), min(st_ymin(shape)), max(st_xmax(shape)), max(st_ymax(shape)) from shapes",
+        [area_set],
+    ).fetchone()
+    if row[0] is None:
+        relation = f"{project_settings().build_schema}.area_search_circles"
+        try:
+            row = connection.execute(
+                f"select min(longitude), min(latitude), max(longitude), max(latitude) from {relation} "
+                "where area_set = ? and latitude is not null",
+                [area_set],
+            ).fetchone()
+        except duckdb.CatalogException:
+            row = (None,)
+    if row[0] is None:
+        raise OvertureError(
+            f"no area of the set {area_set!r} is known: land its boundary file (`python -m ingest areas`), or for a "
+            "postal set its page and coordinates and `dbt build --select +area_search_circles`; or give --bbox"
+        )
+    west, south, east, north = row
+    across = margin / max(math.cos(math.radians((south + north) / 2)), 0.01)
+    return Extent(max(west - across, -180.0), max(south - margin, -90.0), min(east + across, 180.0),
+                  min(north + margin, 90.0))  # fmt: skip
+
+
+def _release_select(columns: dict[str, str]) -> str:
+    """The release's places in the extent as our columns (params: url, W, E, S, N), whichever
+    schema generation it has."""
+
+    def field(column: str, name: str) -> str:
+        return f'{column}."{name}"' if column in columns else "null"
+
+    category = field("taxonomy", "primary") if "taxonomy" in columns else field("categories", "primary")
+    return f"""
+        select id::varchar as id, {field("names", "primary")}::varchar as name,
+            bbox.ymin::double as latitude, bbox.xmin::double as longitude,
+            {category}::varchar as category,
+            {"basic_category::varchar" if "basic_category" in columns else "null::varchar"} as basic_category,
+            {"confidence::double" if "confidence" in columns else "null::double"} as confidence,
+            {"operating_status::varchar" if "operating_status" in columns else "null::varchar"} as operating_status,
+            {"sources[1].dataset::varchar" if "sources" in columns else "null::varchar"} as dataset
+        from read_parquet(?, hive_partitioning = false)
+        where bbox.xmin between ? and ? and bbox.ymin between ? and ?
+    """
+
+
+def _with_rules(select: str) -> str:
+    """The places with the first quality rule each fails (params: min confidence, then the select's)."""
+    return f"""
+        select *, case
+            when operating_status = 'permanently_closed' then '{RULES[0]}'
+            when confidence < ? then '{RULES[1]}'
+            when nullif(trim(category), '') is null then '{RULES[2]}'
+            when nullif(trim(name), '') is null then '{RULES[3]}'
+        end as excluded
+        from ({select})
+    """
+
+
+def _record_extract(
+    connection: duckdb.DuckDBPyConnection,
+    load_id: str,
+    release: str,
+    extent: Extent,
+    url: str,
+    generation: str,
+    min_confidence: float,
+    area_set: str | None,
+) -> ExtractLoad:
+    counts = dict(connection.execute(
+        "select coalesce(excluded, 'kept'), count(*) from raw.overture_places where load_id = ? group by 1",
+        [load_id],
+    ).fetchall())  # fmt: skip
+    rows = sum(counts.values())
+    if rows == 0:
+        log.warning("overture: no place of release %s lies in %s", release, extent.text())
+    connection.execute(
+        "insert into raw.overture_extracts values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [load_id, release, extent.west, extent.south, extent.east, extent.north, url, generation, min_confidence,
+         area_set, datetime.now(UTC), rows, counts.get("kept", 0), *(counts.get(rule, 0) for rule in RULES)],
+    )  # fmt: skip
+    return ExtractLoad(load_id, release, extent, rows, counts.get("kept", 0),
+                       {rule: counts.get(rule, 0) for rule in RULES}, reused=False)  # fmt: skip
+
+
+def _previous(
+    connection: duckdb.DuckDBPyConnection, release: str, extent: Extent, min_confidence: float
+) -> ExtractLoad | None:
+    row = connection.execute(
+        "select load_id, row_count, kept_count, closed_count, low_confidence_count, without_category_count, "
+        "without_name_count from raw.overture_extracts where release = ? and west = ? and south = ? and east = ? "
+        "and north = ? and min_confidence = ? order by loaded_at desc limit 1",
+        [release, extent.west, extent.south, extent.east, extent.north, min_confidence],
+    ).fetchone()
+    if row is None:
+        return None
+    return ExtractLoad(
+        row[0], release, extent, row[1], row[2], dict(zip(RULES, row[3:], strict=True)), reused=True
+    )
+
+
+def _httpfs_path() -> Path:
+    import duckdb_extension_httpfs
+
+    path = (
+        Path(duckdb_extension_httpfs.__file__).parent
+        / "extensions"
+        / f"v{duckdb.__version__}"
+        / "httpfs.duckdb_extension"
+    )
+    if not path.is_file():
+        raise OvertureError(
+            f"DuckDB's httpfs extension has no build for DuckDB {duckdb.__version__} ({path} is missing): "
+            f"install duckdb-extension-httpfs=={duckdb.__version__} (make setup installs it)"
+        )
+    return path
+
+
+def _sql_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"

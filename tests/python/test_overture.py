@@ -1,0 +1,245 @@
+"""Overture Maps places read from a release on a local S3-compatible server (moto, 127.0.0.1) with a
+STAC catalog on a local HTTP server: both schema generations, the quality rules counted, the
+extent filter, `latest`, record -> replay offline, a clear error when the server is down, and New
+York's NTAs segmented end to end from an Overture-shaped release made from the recorded venues."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import duckdb
+import pytest
+import requests
+from fake_server import FakeServer, Reply
+from moto.server import ThreadedMotoServer
+from support import REPO, SHARED_DATA, query, run_dbt
+
+BUCKET = "overturemaps-us-west-2"
+NEW, OLD = "2026-11-19.0", "2025-09-24.0"  # a release with the taxonomy field, one with categories
+EXTENT = "-79.42,43.64,-79.38,43.66"
+
+# (name, category, confidence, status, longitude, latitude): inside the extent, then far outside.
+PLACES = [
+    *[(f"Cafe {i}", "coffee_shop", 0.9, "open", -79.40 + i * 0.001, 43.65) for i in range(10)],
+    ("Gone Diner", "diner", 0.95, "permanently_closed", -79.401, 43.651),
+    ("Gone Bar", "bar", 0.95, "permanently_closed", -79.402, 43.651),
+    *[(f"Maybe {i}", "bakery", 0.2, "open", -79.403, 43.652) for i in range(3)],
+    ("Nameless", None, 0.9, "open", -79.404, 43.653),
+    (None, "park", 0.9, "open", -79.405, 43.654),
+    *[(f"Far {i}", "coffee_shop", 0.9, "open", 2.35, 48.85) for i in range(5)],  # Paris
+]
+
+
+def release_rows(places: list[tuple], generation: str) -> str:
+    """A SELECT of the places in the release schema of one generation."""
+    values = ", ".join(
+        f"('id{i}', {_text(name)}, {_text(category)}, {confidence}, {_text(status)}, {lon}, {lat})"
+        for i, (name, category, confidence, status, lon, lat) in enumerate(places)
+    )
+    category = (
+        "{'primary': category, 'hierarchy': [category], 'alternates': []::varchar[]} as taxonomy, "
+        "category as basic_category, operating_status,"
+        if generation == "taxonomy"
+        else "{'primary': category, 'alternate': []::varchar[]} as categories,"
+    )
+    return f"""
+        select id, {{'primary': name}} as names, {category} confidence,
+            [{{'dataset': 'meta', 'record_id': id}}] as sources,
+            {{'xmin': lon::float, 'xmax': lon::float, 'ymin': lat::float, 'ymax': lat::float}} as bbox
+        from (values {values}) as t(id, name, category, confidence, operating_status, lon, lat)
+    """
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+class Release:
+    """A local S3 server holding Overture-shaped releases, and a STAC catalog naming the latest."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.moto.start()
+        host, port = self.moto.get_host_and_port()
+        self.endpoint = f"{host}:{port}"
+        requests.post(f"http://{self.endpoint}/moto-api/reset", timeout=10)  # moto's state is per process
+        self.s3 = boto3.client("s3", endpoint_url=f"http://{self.endpoint}", region_name="us-west-2",
+                               aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
+        self.s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        self.catalog = FakeServer().__enter__()
+        self.tmp_path = tmp_path
+        self.stopped = False
+
+    def publish(self, release: str, select: str, files: int = 2) -> None:
+        """The rows of `select` as `files` Parquet files of the release (small row groups, so the
+        extent filter has statistics to skip by)."""
+        connection = duckdb.connect()
+        for part in range(files):
+            file = self.tmp_path / f"{release}-{part}.parquet"
+            connection.execute(
+                f"copy (select * from ({select}) where hash(id) % {files} = {part}) to '{file}' "
+                "(format parquet, row_group_size 4)"
+            )
+            key = f"release/{release}/theme=places/type=place/part-{part:05d}.parquet"
+            self.s3.upload_file(str(file), BUCKET, key, ExtraArgs={"ACL": "public-read"})
+
+    def latest(self, release: str) -> None:
+        body = json.dumps({"type": "Catalog", "id": "overture", "latest": release}).encode()
+        self.catalog.route("/catalog.json", Reply(200, body, {"Content-Type": "application/json"}))
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, "INGEST_OVERTURE_S3_ENDPOINT": self.endpoint,
+                "INGEST_OVERTURE_STAC_URL": self.catalog.url("/catalog.json")}  # fmt: skip
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            self.moto.stop()
+            self.catalog.__exit__()
+
+
+@pytest.fixture
+def release(tmp_path: Path) -> Iterator[Release]:
+    serving = Release(tmp_path)
+    try:
+        yield serving
+    finally:
+        serving.stop()
+
+
+def ingest_cli(environment: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ingest", *map(str, args)], capture_output=True, text=True,
+                          env=environment, cwd=REPO)  # fmt: skip
+
+
+def test_both_schema_generations_land_with_every_rule_counted(release: Release, tmp_path: Path):
+    release.publish(NEW, release_rows(PLACES, "taxonomy"))
+    release.publish(OLD, release_rows(PLACES, "categories"))
+    release.latest(NEW)
+    database, record = tmp_path / "warehouse.duckdb", tmp_path / "recording"
+    landed = ingest_cli(release.environment(), "venues", "--provider", "overture", f"--bbox={EXTENT}",
+                        "--database", database, "--record", record)  # fmt: skip
+    assert landed.returncode == 0, landed.stderr
+    assert "17 places, 10 kept; not used, kept flagged in raw.overture_places.excluded: 2 permanently closed, " \
+        "3 below the minimum confidence, 1 no category, 1 no name" in landed.stderr  # fmt: skip
+    # `latest` came from the catalog; the places far outside the extent never landed.
+    assert query(
+        database, "select release, schema_generation, row_count, kept_count from raw.overture_extracts"
+    ) == [(NEW, "taxonomy", 17, 10)]
+    assert query(database, "select count(*) from raw.overture_places where latitude > 48") == [(0,)]
+    assert query(database, "select excluded, count(*) from raw.overture_places group by 1 order by 1") == [
+        ("below the minimum confidence", 3), ("no category", 1), ("no name", 1), ("permanently closed", 2),
+        (None, 10),
+    ]  # fmt: skip
+    assert query(
+        database, "select distinct basic_category, dataset from raw.overture_places where name = 'Cafe 1'"
+    ) == [("coffee_shop", "meta")]
+    again = ingest_cli(release.environment(), "venues", "--provider", "overture", f"--bbox={EXTENT}",
+                       "--database", database)  # fmt: skip
+    assert again.returncode == 0 and "landed already" in again.stderr
+    assert query(database, "select count(*) from raw.overture_extracts") == [(1,)]
+
+    # The older generation: categories.primary, no status (the closed places are open to it), and a
+    # lower minimum confidence keeps the doubtful ones.
+    older = ingest_cli(release.environment(), "venues", "--provider", "overture", f"--bbox={EXTENT}", "--release",
+                       OLD, "--min-confidence", "0.1", "--database", database)  # fmt: skip
+    assert older.returncode == 0, older.stderr
+    assert query(database, "select schema_generation, kept_count from raw.overture_extracts where release = ?"
+                 .replace("?", f"'{OLD}'")) == [("categories", 15)]  # fmt: skip
+
+    # The recording replays offline, the servers stopped, to the same places.
+    release.stop()
+    replayed = tmp_path / "replayed.duckdb"
+    result = ingest_cli({**os.environ}, "venues", "--snapshot", record, "--database", replayed)
+    assert result.returncode == 0, result.stderr
+    columns = "id, name, latitude, longitude, category, basic_category, confidence, operating_status, dataset, excluded"
+    places = f"select {columns} from raw.overture_places p join raw.overture_extracts e using (load_id) " \
+        f"where e.release = '{NEW}' order by id"  # fmt: skip
+    assert query(replayed, places) == query(database, places)
+
+    # The server down: one line naming the URL and the offline way.
+    down = ingest_cli(release.environment(), "venues", "--provider", "overture", "--bbox=-79.5,43.6,-79.3,43.7",
+                      "--release", NEW, "--database", tmp_path / "other.duckdb")  # fmt: skip
+    assert down.returncode == 1
+    (line,) = down.stderr.strip().splitlines()[-1:]
+    assert line.startswith("error: cannot read the Overture release at s3://overturemaps-us-west-2/release/")
+    assert "--snapshot" in line and "Traceback" not in down.stderr
+
+
+@pytest.mark.integration
+def test_new_york_from_an_overture_release_end_to_end(release: Release, tmp_path: Path):
+    """NYC's NTAs with the recorded NYC venues published as an Overture release: the places land for
+    the set's extent, every kept place counts in the polygon that contains it, categories roll up
+    through Overture's taxonomy (the shipped seed) by code, and the set is segmented; the recording
+    replays to the same marts."""
+    nyc = SHARED_DATA / "cities" / "nyc"
+    codes = duckdb.connect()
+    # Each recorded category as an Overture code: the code whose display name it is, else its
+    # name in snake case (a code the taxonomy does not know).
+    codes.execute(f"""create table places as
+        with seed as (select category_name, min(category_id) as code from read_csv('{REPO}/seeds/category_taxonomies.csv')
+                      where kind = 'overture' group by 1)
+        select distinct on ("Venue", "Venue Latitude", "Venue Longitude") "Venue" as name,
+            coalesce(seed.code, trim(regexp_replace(lower("Venue Category"), '[^a-z0-9]+', '_', 'g'), '_')) as category,
+            0.9 as confidence, 'open' as status, "Venue Longitude" as lon, "Venue Latitude" as lat
+        from read_csv('{nyc / "newyork_venues.csv"}') v left join seed on seed.category_name = v."Venue Category"
+    """)  # fmt: skip
+    rows = codes.execute("select * from places").fetchall()
+    release.publish(NEW, release_rows(rows, "taxonomy"), files=3)
+    release.latest(NEW)
+    environment = {**release.environment(), "DBT_DUCKDB_PATH": str(tmp_path / "nyc.duckdb")}
+    database = tmp_path / "nyc.duckdb"
+    areas = ("areas", nyc / "nta_2010.geojson", "--area-set", "nyc_nta", "--id-field", "NTACode", "--name-field",
+             "NTAName", "--parent-field", "BoroName", "--database", database)  # fmt: skip
+    # The README's three commands: areas, Overture places for their extent, dbt build.
+    assert ingest_cli(environment, *areas).returncode == 0
+    record = tmp_path / "recording"
+    landed = ingest_cli(environment, "venues", "--provider", "overture", "--area-set", "nyc_nta", "--database",
+                        database, "--record", record)  # fmt: skip
+    assert landed.returncode == 0, landed.stderr
+    built = run_dbt(database, "build", variables={"area_set": "nyc_nta"})
+    assert built.returncode == 0, built.stdout[-3000:]
+    assert query(database, "select distinct provider, assigned_by from area_venues") == [
+        ("overture", "inside_polygon")
+    ]
+    # Every kept place inside an NTA counts there, as an independent point-in-polygon count finds.
+    with duckdb.connect(str(database), read_only=True) as connection:
+        connection.execute(f"load '{_spatial()}'")
+        (expected,) = connection.execute(
+            "select count(*) from raw.overture_places p join main.areas a on a.area_set = 'nyc_nta' and "
+            "st_contains(st_geomfromwkb(a.geometry), st_point(p.longitude, p.latitude)) where p.excluded is null"
+        ).fetchone()
+    assert query(database, "select count(*) from area_venues") == [(expected,)] and expected > 10_000
+    ((level, mapped),) = query(database, "select feature_level, group_mapped_share from cluster_settings")
+    assert level == "group" and mapped > 0.8
+    assert (
+        query(database, "select count(*) from area_venues where group_mapped_by = 'overture id'")[0][0]
+        > 5_000
+    )
+    assert "Food and Drink" in {
+        group for (group,) in query(database, "select distinct category_group from area_venues")
+    }
+    assert query(database, "select count(distinct cluster_id) >= 2 from area_clusters") == [(True,)]
+
+    release.stop()
+    replayed = tmp_path / "replayed.duckdb"
+    assert ingest_cli({**os.environ}, *areas[:-1], replayed).returncode == 0
+    assert ingest_cli({**os.environ}, "venues", "--snapshot", record, "--database", replayed).returncode == 0
+    rebuilt = run_dbt(replayed, "build", variables={"area_set": "nyc_nta"})
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    marts = "select area_id, venue_id, category, category_group from area_venues order by all"
+    assert query(replayed, marts) == query(database, marts)
+    clusters = "select area_id, cluster_id from area_clusters order by all"
+    assert query(replayed, clusters) == query(database, clusters)
+
+
+def _spatial() -> Path:
+    from ingest.spatial import extension_path
+
+    return extension_path()
