@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from benchmarks.generate import FULL_POSTAL_CODE
 from benchmarks.live_fetch import run as run_live_fetch
 from benchmarks.measure import Measurement, measure, measure_median
+from benchmarks.overture import run as run_overture
 from benchmarks.spatial import run as run_spatial
 
 REPO = Path(__file__).resolve().parents[1]
@@ -147,7 +148,7 @@ def speed(peer_seconds: float, project_seconds: float) -> str:
     return f"{ratio:,.1f}× faster" if ratio >= 1 else f"{1 / ratio:,.1f}× slower"
 
 
-def report(results: list[SizeResult], live: dict, spatial_result: dict, plot: Path) -> str:
+def report(results: list[SizeResult], live: dict, spatial_result: dict, overture: dict, plot: Path) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -222,6 +223,7 @@ def report(results: list[SizeResult], live: dict, spatial_result: dict, plot: Pa
         "",
     ]
     lines += targets(results, spatial_result)
+    lines += overture_section(results, overture)
     lines += beyond_one_machine(results)
     lines += [
         "## Live fetch: 103 areas, limit 100 (two pages each), 300 ms latency",
@@ -284,6 +286,35 @@ def targets(results: list[SizeResult], spatial_result: dict) -> list[str]:
          str(smallest.nodes), smallest.nodes <= 120),
     ]  # fmt: skip
     lines = ["## Targets (issue 14)", "", "| target | measured | |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {'met' if met else '**not met**'} |" for name, value, met in rows]
+    return [*lines, ""]
+
+
+def overture_section(results: list[SizeResult], overture: dict) -> list[str]:
+    """Issue 16's targets: a city's extract from a release on a local S3 server, and a city end to end."""
+    land, copy = overture["land_seconds"], overture["copy_wall_seconds"]
+    toronto = results[0].build.wall_seconds
+    rows = [
+        (f"landing a city's extract ({overture['places']:,} places in the release, {overture['landed']:,} in the "
+         f"extent): ≤ 2× DuckDB's own `COPY (select … where bbox …) TO parquet` of the same rows, a process each "
+         f"({seconds(copy)} here; the COPY itself {seconds(overture['copy_seconds'])})",
+         f"{seconds(land)} ({land / copy:.1f}×), {overture['land_peak_mb']:,.0f} MB", land <= 2 * copy),
+        (f"a city from Overture end to end (`ingest areas` + `ingest venues --provider overture` + `dbt build`) at "
+         f"{overture['areas']} polygons / {overture['inside']:,} places: ≤ 3× the Toronto snapshot build "
+         f"({seconds(toronto)} here)",
+         f"{seconds(overture['end_to_end_seconds'])} ({overture['end_to_end_seconds'] / toronto:.1f}×; build "
+         f"{seconds(overture['city_build_seconds'])}, {overture['assigned']:,} places assigned)",
+         overture["end_to_end_seconds"] <= 3 * toronto),
+    ]  # fmt: skip
+    lines = [
+        "## Overture places from a release on a local S3 server (issue 16)",
+        "",
+        "`benchmarks/overture.py`: a release in Overture's schema served by moto on 127.0.0.1, sorted west to "
+        "east in row groups of 10,000 as Overture sorts its files; the city a grid over Toronto.",
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+    ]
     lines += [f"| {name} | {value} | {'met' if met else '**not met**'} |" for name, value, met in rows]
     return [*lines, ""]
 
@@ -397,11 +428,13 @@ def main(argv: list[str] | None = None) -> int:
     spatial_areas, spatial_places = (int(value) for value in args.spatial.split(","))
     print(f"spatial: {spatial_places:,} places into {spatial_areas:,} polygons", flush=True)
     spatial_result = run_spatial(workdir / "spatial", spatial_areas, spatial_places, args.repeats)
+    print("overture: a city's extract from a release on a local S3 server", flush=True)
+    overture = run_overture(workdir / "overture")
     print("live fetch", flush=True)
     live = run_live_fetch(SNAPSHOT)
     plot = args.output.with_suffix(".png")
     draw(results, plot)
-    text = report(results, live, spatial_result, plot)
+    text = report(results, live, spatial_result, overture, plot)
     args.output.write_text(text, encoding="utf-8")
     print(text)
     if not args.workdir:
