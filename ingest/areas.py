@@ -16,6 +16,7 @@ reads — GeoJSON (polygons or points), GeoPackage, Shapefile, GeoParquet — as
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.errors import IngestError
+from ingest.postal_sets import postal_set_names
 from ingest.raw_store import LoadResult, new_load_id
 from ingest.snapshot import sha256
 
@@ -114,6 +116,15 @@ def land_areas(connection: duckdb.DuckDBPyConnection, file: Path, options: AreaO
             f"--area-set {options.area_set!r}: use lower-case letters, digits and _, starting with a letter "
             "(it names tables' rows and output files), e.g. nyc_nta"
         )
+    postal = {
+        name for (name,) in connection.execute("select distinct area_set from raw.wikipedia_pages").fetchall()
+    }
+    if options.area_set in postal | postal_set_names():
+        raise AreasFileError(
+            f"--area-set {options.area_set!r} is a postal set's name: a postal set is landed from its page "
+            "(`python -m ingest all`), its polygons for the map with `python -m ingest boundaries`. Give this "
+            "boundary file a set name of its own, e.g. --area-set toronto_fsa_polygons"
+        )
     file_format = FORMATS.get(file.suffix.lower())
     if file_format is None:
         raise AreasFileError(
@@ -177,12 +188,17 @@ def _land(
         raise AreasFileError(f"{file} holds no features")
     id_expression, id_from = _id_source(connection, file, file_format, picked["id"], columns, count)
 
-    source_crs, crs_from = _source_crs(connection, file, geometry, str(geometry_type), options.crs)
+    # GDAL reports every GeoJSON file as WGS84, whatever its coordinates: read its own crs member.
+    declared = _geojson_crs(file) if file_format == "geojson" else _declared_crs(str(geometry_type))
+    source_crs, crs_from = _source_crs(connection, file, geometry, declared, options.crs)
     as_wgs84 = (
         _quoted(geometry)
         if source_crs is None
         else f"ST_Transform({_quoted(geometry)}, '{source_crs}', 'EPSG:4326', always_xy := true)"
     )
+    excluded = ", ".join(_quoted(c) for c in internal if c in {n for n, *_ in columns})
+    # A file whose features have no properties at all (GeoJSON "properties": null) has no fields.
+    properties = f"to_json(columns(* exclude ({excluded})))" if fields else "null::json"
     try:
         connection.execute(f"""
             create or replace temp table _areas as
@@ -192,7 +208,7 @@ def _land(
                 {_text(picked["name"])} as name,
                 {_text(picked["parent"])} as parent_name,
                 {as_wgs84} as geometry,
-                to_json(columns(* exclude ({", ".join(_quoted(c) for c in internal if c in {n for n, *_ in columns})}))) as properties
+                {properties} as properties
             from _area_rows
         """)  # fmt: skip
     except duckdb.Error as error:
@@ -202,6 +218,8 @@ def _land(
         ) from error
     try:
         _check_and_repair(connection, file)
+        if source_crs is not None:
+            _check_plausible(connection, file, source_crs)
         _check_ids(connection, file, options.area_set)
         return _insert(connection, file_format, source, digest, recorded, options, id_from, crs_from)
     finally:
@@ -250,12 +268,16 @@ def _id_source(
     return "_position::varchar", "each feature's position in the file (1 = first): no --id-field was given"
 
 
+def _declared_crs(geometry_type: str) -> str | None:
+    """The CRS a geometry column's type names (GEOMETRY('EPSG:2263')), as GDAL read it."""
+    declared = re.search(r"GEOMETRY\('([^']+)'\)", geometry_type, re.IGNORECASE)
+    return declared.group(1) if declared else None
+
+
 def _source_crs(
-    connection: duckdb.DuckDBPyConnection, file: Path, geometry: str, geometry_type: str, given: str | None
+    connection: duckdb.DuckDBPyConnection, file: Path, geometry: str, declared: str | None, given: str | None
 ) -> tuple[str | None, str]:
     """The CRS to reproject from (None: already WGS84 longitude/latitude), and a phrase saying so."""
-    declared_match = re.search(r"GEOMETRY\('([^']+)'\)", geometry_type, re.IGNORECASE)
-    declared = declared_match.group(1) if declared_match else None
     x_min, x_max, y_min, y_max = connection.execute(
         f"select min(ST_XMin(g)), max(ST_XMax(g)), min(ST_YMin(g)), max(ST_YMax(g)) "
         f"from (select {_quoted(geometry)} as g from _area_rows where {_quoted(geometry)} is not null)"
@@ -264,6 +286,12 @@ def _source_crs(
         f"x {x_min:,.6g} to {x_max:,.6g}, y {y_min:,.6g} to {y_max:,.6g}" if x_min is not None else "none"
     )
     looks_geographic = x_min is not None and -180 <= x_min <= x_max <= 180 and -90 <= y_min <= y_max <= 90
+    for crs, named_by in ((given, "--crs"), (declared, "the file's crs member")):
+        if crs and crs.strip().upper() not in _WGS84 and not _known_crs(connection, crs.strip()):
+            raise AreasFileError(
+                f"{file}: {named_by} names {crs}, a CRS PROJ does not know. Give the CRS the coordinates "
+                f"({extent}) are in with --crs EPSG:N"
+            )
     if given:
         crs = given.strip().upper()
         note = f"; the file declares {declared}" if declared and declared.upper() != crs else ""
@@ -280,6 +308,58 @@ def _source_crs(
     if declared:
         return None, f"in {declared} (longitude/latitude), as the file declares"
     return None, "taken as WGS84 longitude/latitude: the file declares no CRS and they look like it"
+
+
+def _geojson_crs(file: Path) -> str | None:
+    """The CRS a GeoJSON file's own `crs` member names ("EPSG:2263"), or None when it has none."""
+    try:
+        with duckdb.connect() as connection:
+            name = connection.execute(
+                "select crs.properties.name::varchar from read_json(?, maximum_object_size = 2000000000, "
+                "columns = {crs: 'struct(properties struct(name varchar))'})",
+                [str(file)],
+            ).fetchone()
+    except duckdb.Error:
+        return None
+    if not name or not name[0]:
+        return None
+    code = re.search(r"EPSG:+(\d+)", name[0], re.IGNORECASE)
+    if code:
+        return f"EPSG:{code.group(1)}"
+    return "OGC:CRS84" if "CRS84" in name[0].upper() else name[0]
+
+
+def _known_crs(connection: duckdb.DuckDBPyConnection, crs: str) -> bool:
+    try:
+        connection.execute("select ST_Transform(ST_Point(0, 0), ?, 'EPSG:4326')", [crs]).fetchone()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _check_plausible(connection: duckdb.DuckDBPyConnection, file: Path, source_crs: str) -> None:
+    """After reprojection the set must look like areas of a place on Earth: longitude/latitude in
+    range, and not every area collapsed into one spot (what a wrong CRS does to lon/lat values)."""
+    count, west, south, east, north = connection.execute(
+        "select count(*), min(ST_XMin(geometry)), min(ST_YMin(geometry)), max(ST_XMax(geometry)), "
+        "max(ST_YMax(geometry)) from _areas"
+    ).fetchone()
+    out_of_range = west < -180 or east > 180 or south < -90 or north > 90
+    width_m = (east - west) * 111_320 * math.cos(math.radians(max(min((south + north) / 2, 89), -89)))
+    height_m = (north - south) * 111_320
+    collapsed = count > 1 and max(width_m, height_m) < 10
+    if out_of_range or collapsed:
+        raise AreasFileError(
+            f"{file}: reprojected from {source_crs}, its {count} areas "
+            + (
+                "fall outside longitude/latitude"
+                if out_of_range
+                else f"all fit in {width_m:.3g} m × {height_m:.3g} m"
+            )
+            + f" (longitude {west:.6g} to {east:.6g}, latitude {south:.6g} to {north:.6g}): not a plausible set of "
+            f"areas, so {source_crs} is not the CRS of its coordinates. Give the right one with --crs EPSG:N, or drop "
+            "--crs when the coordinates are longitude/latitude already; nothing was landed"
+        )
 
 
 def _check_and_repair(connection: duckdb.DuckDBPyConnection, file: Path) -> None:

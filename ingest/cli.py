@@ -508,7 +508,7 @@ def _run_points(args: argparse.Namespace) -> None:
     with _connect(args) as connection:
         results = land_points(connection, args.files, fields)
     for result in results:
-        (log.warning if result.unplaceable else log.info)("%s", result.describe())
+        (log.warning if result.unplaceable or result.swapped else log.info)("%s", result.describe())
 
 
 def _run_areas(args: argparse.Namespace) -> None:

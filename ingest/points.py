@@ -89,6 +89,7 @@ class PointsLoad:
     problems: dict[str, int] = field(default_factory=dict)  # why, with counts
     without_category: int = 0
     without_name: int = 0
+    swapped: int = 0  # places outside every area set, but inside one with latitude and longitude swapped
 
     def describe(self) -> str:
         if self.reused:
@@ -99,6 +100,11 @@ class PointsLoad:
             text += (
                 f"; {self.unplaceable:,} cannot be placed on the map and are kept, flagged, in "
                 f"raw.place_points.problem ({reasons})"
+            )
+        if self.swapped:
+            text += (
+                f"; WARNING: {self.swapped:,} lie outside every area set but inside one with latitude and longitude "
+                "swapped: are the --latitude-field and --longitude-field the wrong way round?"
             )
         if self.without_category or self.without_name:
             text += (
@@ -199,7 +205,33 @@ def _land_file(
         raise PointsFormatError(f"{file} could not be read as {file_format}: {error}") from error
     if counts[0] == 0:
         raise PointsFormatError(f"{file} holds no places")
-    return PointsLoad(source, load_id, counts[0], False, counts[1], problems, counts[2], counts[3])
+    swapped = connection.execute(_SWAPPED, [load_id, source]).fetchone()[0]
+    return PointsLoad(source, load_id, counts[0], False, counts[1], problems, counts[2], counts[3], swapped)
+
+
+# Placeable places outside every area set's extent (its latest boundary file, or the postal
+# centroids) whose coordinates, swapped, fall inside one: latitude and longitude read the wrong way round.
+_SWAPPED = """
+with sets as (
+    select min(ST_XMin(shape)) as west, min(ST_YMin(shape)) as south, max(ST_XMax(shape)) as east,
+        max(ST_YMax(shape)) as north
+    from (select area_set, ST_GeomFromWKB(geometry) as shape from raw.area_features
+          where load_id in (select arg_max(load_id, loaded_at) from raw.area_files group by area_set))
+    group by area_set
+    union all
+    select min(try_cast(longitude as double)), min(try_cast(latitude as double)),
+        max(try_cast(longitude as double)), max(try_cast(latitude as double))
+    from raw.coordinates
+    where load_id = (select max(load_id) from raw.coordinates)
+),
+places as (
+    select try_cast(latitude as double) as lat, try_cast(longitude as double) as lon
+    from raw.place_points where load_id = ? and source = ? and problem is null
+)
+select count(*) from places
+where not exists (select 1 from sets where lon between west and east and lat between south and north)
+    and exists (select 1 from sets where lat between west and east and lon between south and north)
+"""
 
 
 # Why a place cannot be placed (null when it can), from the columns of the select below.
@@ -266,11 +298,20 @@ def _table_select(reader: str, described: list[tuple[str, str]], fields: PointFi
     identifier = pick(fields.id, _ID_FALLBACKS, "id", required=False)
     name = pick(fields.name, [fields.name], "name")
     labels = "fsq_category_labels"
+    category = None
     if fields.category == "category" and "category" not in types and types.get(labels, "").endswith("[]"):
         category_expression = f"trim(list_last(string_split(list_extract({_column(pick(None, [labels], 'category'))}, 1), '>')))"
     else:
-        category_expression = f"{_column(pick(fields.category, [fields.category], 'category'))}::varchar"
+        category = pick(fields.category, [fields.category], "category")
+        category_expression = f"{_column(category)}::varchar"
     closed = pick(None, ["date_closed"], "date_closed", required=False)
+    for role, column in (("name", name), ("category", category)):
+        kind = types.get((column or "").lower(), "VARCHAR")
+        if column and kind.upper() not in ("VARCHAR", "STRING", "TEXT"):
+            raise PointsFormatError(
+                f"{file}: the {role} column {column!r} holds {kind}, not text; a {role} must be text. Point "
+                f"--{role}-field at a text column, or convert this one"
+            )
     latitude = pick(fields.latitude, _LATITUDE_NAMES, "latitude")
     longitude = pick(fields.longitude, _LONGITUDE_NAMES, "longitude")
     return f"""

@@ -34,3 +34,8 @@ def default_area_set(postal_codes: Iterable[str]) -> str:
         raise IngestError(
             f"postal codes starting with {letter!r} are not Canadian; name the area set with --area-set"
         ) from error
+
+
+def postal_set_names() -> frozenset[str]:
+    """Every name a postal page's set takes by default (toronto_fsa, montreal_fsa ...)."""
+    return frozenset(_by_letter().values())

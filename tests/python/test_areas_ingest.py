@@ -268,3 +268,81 @@ def test_area_set_names_are_checked(tmp_path: Path, capsys, name: str):
     )
     assert ingest("areas", file, "--area-set", name, "--database", tmp_path / "w.duckdb") == 1
     assert "use lower-case letters, digits and _" in capsys.readouterr().err
+
+
+def projected_geojson(path: Path, **extra: object) -> Path:
+    """The real NTA polygons in State Plane feet (EPSG:2263), written as GeoJSON by hand."""
+    connection = duckdb.connect()
+    load_spatial(connection)
+    rows = connection.execute(
+        "select NTACode, ST_AsGeoJSON(ST_Transform(geom, 'EPSG:4326', 'EPSG:2263', always_xy := true)) "
+        f"from ST_Read('{NTA}')"
+    ).fetchall()
+    features = [
+        {"type": "Feature", "properties": {"code": code}, "geometry": json.loads(shape)}
+        for code, shape in rows
+    ]
+    return feature_collection(path, features, **extra)
+
+
+def test_crs_refusals_say_what_the_file_declares_and_what_the_coordinates_look_like(
+    shared_data: Path, tmp_path: Path, capsys
+):
+    """Issue 17, rows 1-3 and 5: a wrong --crs on a lon/lat file, a projected GeoJSON without a crs
+    member, a crs member naming an unknown EPSG, and a postal set's name are refused, in one line,
+    and nothing lands."""
+    database = tmp_path / "w.duckdb"
+    assert ingest("areas", NTA, "--area-set", "nta", "--crs", "EPSG:2263", "--database", database) == 1
+    error = capsys.readouterr().err
+    assert (
+        "reprojected from EPSG:2263, its 195 areas all fit in" in error
+        and "not a plausible set of areas" in error
+    )
+    assert "drop --crs when the coordinates are longitude/latitude already" in error
+
+    bare = projected_geojson(tmp_path / "bare.geojson")
+    assert ingest("areas", bare, "--area-set", "nta", "--database", database) == 1
+    error = capsys.readouterr().err
+    assert "are plainly not longitude/latitude, but the file declares no CRS" in error and "4326" not in error
+
+    unknown = projected_geojson(tmp_path / "unknown.geojson",
+                                crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::999999"}})  # fmt: skip
+    assert ingest("areas", unknown, "--area-set", "nta", "--database", database) == 1
+    error = capsys.readouterr().err
+    assert "the file's crs member names EPSG:999999, a CRS PROJ does not know" in error
+
+    assert ingest("areas", NTA, "--area-set", "toronto_fsa", "--database", database) == 1
+    assert "is a postal set's name" in capsys.readouterr().err
+    assert query(database, "select count(*) from raw.area_files") == [(0,)]
+    # The right --crs lands the projected file where the original lies.
+    assert ingest("areas", bare, "--area-set", "nta", "--id-field", "code", "--crs", "EPSG:2263",
+                  "--database", database) == 0  # fmt: skip
+    assert (
+        ingest("areas", NTA, "--area-set", "nta_original", "--id-field", "NTACode", "--database", database)
+        == 0
+    )
+    moved, reference = centroids(database, "nta"), centroids(database, "nta_original")
+    assert (
+        max(abs(moved[k][0] - reference[k][0]) + abs(moved[k][1] - reference[k][1]) for k in reference) < 1e-6
+    )
+
+
+def test_features_without_properties_land_by_position_saying_so(shared_data: Path, projected_copies, tmp_path: Path,
+                                                                  caplog):  # fmt: skip
+    """Issue 17, row 4: GeoJSON features with "properties": null, and a Shapefile without its .dbf,
+    land with ids from their positions, and the command says so (no traceback)."""
+    nameless = feature_collection(tmp_path / "null.geojson", [
+        {"type": "Feature", "properties": None, "geometry": square(-79.40, 43.65)},
+        {"type": "Feature", "properties": None, "geometry": square(-79.39, 43.65)},
+    ])  # fmt: skip
+    no_dbf = tmp_path / "no_dbf"
+    no_dbf.mkdir()
+    for suffix in (".shp", ".shx", ".prj"):
+        (no_dbf / f"nta{suffix}").write_bytes(projected_copies["shp"].with_suffix(suffix).read_bytes())
+    database = tmp_path / "w.duckdb"
+    with caplog.at_level(logging.INFO):
+        assert ingest("areas", nameless, "--area-set", "null_properties", "--database", database) == 0
+        assert ingest("areas", no_dbf / "nta.shp", "--area-set", "no_dbf", "--database", database) == 0
+    assert caplog.text.count("ids from each feature's position in the file") == 2
+    assert landed(database, "null_properties") == [("1", None, None, False), ("2", None, None, False)]
+    assert query(database, "select count(*) from raw.area_features where area_set = 'no_dbf'") == [(195,)]

@@ -17,7 +17,16 @@ from pathlib import Path
 import duckdb
 import pytest
 from fake_server import FakeServer, Reply, Request
-from support import COORDINATES_IN_SNAPSHOT, FIXTURES, PAGE_IN_SNAPSHOT, REPO, SNAPSHOT, ingest, query
+from support import (
+    COORDINATES_IN_SNAPSHOT,
+    FIXTURES,
+    PAGE_IN_SNAPSHOT,
+    REPO,
+    SHARED_DATA,
+    SNAPSHOT,
+    ingest,
+    query,
+)
 
 from ingest import cli as ingest_cli
 from ingest.http import RetryPolicy, make_session
@@ -350,6 +359,28 @@ def test_make_says_in_one_line_that_the_warehouse_is_in_use(held_warehouse, tmp_
 # --- points: idempotent landing; places that cannot be used are kept, flagged, counted -------
 
 
+@pytest.mark.parametrize(
+    ("select", "message"),
+    [
+        ("[0, 1] as name, 'cafe' as category", "the name column 'name' holds INTEGER[], not text"),
+        ("'Fine' as name, 42 as category", "the category column 'category' holds INTEGER, not text"),
+    ],
+)
+def test_points_files_whose_names_or_categories_are_not_text_are_refused(
+    tmp_path: Path, capsys, select: str, message: str
+):
+    """Issue 17, row 9: a list as the name or an integer as the category is refused, naming the
+    column and its type, rather than stored as the text "[0, 1]" or "42"."""
+    file = tmp_path / "places.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select 'a' as id, {select}, 43.65 as lat, -79.38 as lon) to '{file}' (format parquet)"
+        )
+    assert ingest("points", file, "--database", tmp_path / "w.duckdb") == 1
+    assert message in capsys.readouterr().err
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.place_points") == [(0,)]
+
+
 def test_points_files_land_once_and_their_unusable_places_are_counted(tmp_path: Path, caplog):
     features = [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-79.38, 43.65]},
@@ -386,3 +417,27 @@ def test_points_files_land_once_and_their_unusable_places_are_counted(tmp_path: 
     assert "1 coordinates out of range, 1 no geometry, 1 not a point (Polygon)" in caplog.text
     assert "1 have no category" in caplog.text and "1 no name" in caplog.text
     assert caplog.text.count("is unchanged since load") == 2
+
+
+def test_points_with_latitude_and_longitude_swapped_are_named_at_ingest(
+    shared_data: Path, tmp_path: Path, caplog
+):
+    """Issue 17, row 6: the recorded NYC venues with their latitude and longitude columns given the
+    wrong way round are in range, but lie outside every area set and inside New York swapped: the
+    ingest says so, with the count."""
+    database = tmp_path / "w.duckdb"
+    nyc = SHARED_DATA / "cities" / "nyc"
+    assert ingest("areas", nyc / "nta_2010.geojson", "--area-set", "nyc_nta", "--id-field", "NTACode",
+                  "--database", database) == 0  # fmt: skip
+    fields = ["--name-field", "Venue", "--category-field", "Venue Category"]
+    with caplog.at_level(logging.INFO):
+        assert ingest("points", nyc / "newyork_venues.csv", *fields, "--latitude-field", "Venue Longitude",
+                      "--longitude-field", "Venue Latitude", "--database", database) == 0  # fmt: skip
+    (swapped,) = re.findall(r"WARNING: ([\d,]+) lie outside every area set but inside one with latitude and longitude "
+                            r"swapped", caplog.text)  # fmt: skip
+    assert int(swapped.replace(",", "")) > 10_000
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert ingest("points", nyc / "newyork_venues.csv", *fields, "--latitude-field", "Venue Latitude",
+                      "--longitude-field", "Venue Longitude", "--database", database) == 0  # fmt: skip
+    assert "swapped" not in caplog.text
