@@ -40,6 +40,7 @@ from ingest.errors import IngestError, NetworkUnavailableError, SnapshotError
 from ingest.raw_store import new_load_id, transaction
 from ingest.settings import project_settings
 from ingest.snapshot import MANIFEST, Recorder, Snapshot
+from ingest.spatial import extension_path
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ def release_url(release: str) -> str:
 def configure_s3(connection: duckdb.DuckDBPyConnection) -> None:
     """httpfs from its wheel, anonymous S3 reads of the public bucket (or the endpoint of
     INGEST_OVERTURE_S3_ENDPOINT: plain HTTP, path-style URLs)."""
-    connection.execute(f"load '{_httpfs_path()}'")
+    connection.execute(f"load '{extension_path('httpfs')}'")
     endpoint = os.environ.get(S3_ENDPOINT_ENVIRONMENT, "").strip()
     settings = {
         "s3_region": "us-west-2",
@@ -414,23 +415,6 @@ def _previous(
     return ExtractLoad(
         row[0], release, extent, row[1], row[2], dict(zip(RULES, row[3:], strict=True)), reused=True
     )
-
-
-def _httpfs_path() -> Path:
-    import duckdb_extension_httpfs
-
-    path = (
-        Path(duckdb_extension_httpfs.__file__).parent
-        / "extensions"
-        / f"v{duckdb.__version__}"
-        / "httpfs.duckdb_extension"
-    )
-    if not path.is_file():
-        raise OvertureError(
-            f"DuckDB's httpfs extension has no build for DuckDB {duckdb.__version__} ({path} is missing): "
-            f"install duckdb-extension-httpfs=={duckdb.__version__} (make setup installs it)"
-        )
-    return path
 
 
 def _sql_value(value: object) -> str:

@@ -40,7 +40,19 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def known_area_sets(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """The sets of area_search_circles (built before any venue)."""
+    """Every set: of the boundary files landed, and of area_search_circles when it is built."""
+    sets = {name for (name,) in connection.execute("select distinct area_set from raw.area_files").fetchall()}
+    sets |= set(_circle_sets(connection) or [])
+    if not sets:
+        raise IngestError(
+            "no area set is known: land a boundary file (`python -m ingest areas`), or a postal page and its "
+            "coordinates and `dbt build --select +area_search_circles`"
+        )
+    return sorted(sets)
+
+
+def _circle_sets(connection: duckdb.DuckDBPyConnection) -> list[str] | None:
+    """The sets of area_search_circles (built before any venue), None when it is not built."""
     relation = f"{project_settings().build_schema}.area_search_circles"
     try:
         return [
@@ -49,11 +61,8 @@ def known_area_sets(connection: duckdb.DuckDBPyConnection) -> list[str]:
                 f"select distinct area_set from {relation} order by 1"
             ).fetchall()
         ]
-    except duckdb.CatalogException as error:
-        raise IngestError(
-            f"{relation} is not built yet, so there are no areas to fetch venues for: land the areas, run "
-            "`dbt build --select +area_search_circles`, then fetch venues"
-        ) from error
+    except duckdb.CatalogException:
+        return None
 
 
 def areas_to_fetch(connection: duckdb.DuckDBPyConnection, area_set: str | None) -> list[Area]:
@@ -61,19 +70,13 @@ def areas_to_fetch(connection: duckdb.DuckDBPyConnection, area_set: str | None) 
     venue: `dbt build --select +area_search_circles`): each area's centre, and for a polygon area
     the radius of the circle that covers it. Without a set, the postal set."""
     relation = f"{project_settings().build_schema}.area_search_circles"
-    try:
-        known = [
-            name
-            for (name,) in connection.execute(
-                f"select distinct area_set from {relation} order by 1"
-            ).fetchall()
-        ]
-    except duckdb.CatalogException as error:
+    known = _circle_sets(connection)
+    if known is None:
         raise IngestError(
             f"{relation} is not built yet, so there are no areas to fetch venues for: land the areas (the postal "
             "codes and coordinates with `python -m ingest all`, or a boundary file with `python -m ingest areas`), "
             "run `dbt build --select +area_search_circles`, then fetch venues"
-        ) from error
+        )
     wanted = (
         area_set or wikipedia_store.postal_area_set(connection) or (known[0] if len(known) == 1 else None)
     )

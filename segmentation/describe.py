@@ -16,7 +16,8 @@ METHODS = {
 }
 LEVELS = {"group": "category groups", "category": "detailed categories"}
 SPARSE = {
-    "shrink": "areas with fewer than {min_venues} venues: shares shrunk toward the city's mix",
+    "shrink": "every area's mix shrunk toward the city's, the more the fewer its venues (empirical Bayes): "
+    "areas with fewer than {min_venues} venues flagged, moved most",
     "exclude": "areas with fewer than {min_venues} venues: not clustered",
     "none": "every area with a venue clustered as it is",
 }

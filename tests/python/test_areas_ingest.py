@@ -346,3 +346,24 @@ def test_features_without_properties_land_by_position_saying_so(shared_data: Pat
     assert caplog.text.count("ids from each feature's position in the file") == 2
     assert landed(database, "null_properties") == [("1", None, None, False), ("2", None, None, False)]
     assert query(database, "select count(*) from raw.area_features where area_set = 'no_dbf'") == [(195,)]
+
+
+def test_crs_wins_over_a_wrong_crs_the_file_declares(shared_data: Path, tmp_path: Path):
+    """Issue 17: --crs is used even when the file declares another CRS (here UTM 17N, wrongly)."""
+    wrong = projected_geojson(
+        tmp_path / "wrong.geojson", crs={"type": "name", "properties": {"name": "EPSG:32617"}}
+    )
+    database = tmp_path / "w.duckdb"
+    assert ingest("areas", wrong, "--area-set", "nta", "--id-field", "code", "--crs", "EPSG:2263",
+                  "--database", database) == 0  # fmt: skip
+    assert (
+        ingest("areas", NTA, "--area-set", "nta_original", "--id-field", "NTACode", "--database", database)
+        == 0
+    )
+    moved, reference = centroids(database, "nta"), centroids(database, "nta_original")
+    assert (
+        max(abs(moved[k][0] - reference[k][0]) + abs(moved[k][1] - reference[k][1]) for k in reference) < 1e-6
+    )
+    assert query(database, "select crs_from from raw.area_files where area_set = 'nta'") == [
+        ("reprojected from EPSG:2263 as --crs says; the file declares EPSG:32617",)
+    ]

@@ -168,6 +168,30 @@ def test_stability_is_high_for_real_structure_and_low_for_noise():
     assert agreement < 0.3 and confidence.mean() < 0.7
 
 
+def test_seed_agreement_varies_the_seed_and_the_bootstrap_matches_labels():
+    """Noise gives fits that disagree across seeds (so a seed that never varied, agreement 1,
+    would show); a refit that returns the same clusters under other ids keeps every area's
+    confidence at 1 (so a confidence that ignored the matching would show)."""
+    noise = feature_blocks.shares(np.random.default_rng(3).multinomial(6, [0.25] * 4, 80).astype(float))
+
+    def refit(matrix: np.ndarray, seed: int) -> np.ndarray:
+        return methods.fit("kmeans", matrix, 4, random_state=seed, n_init=1)[0]
+
+    labels = refit(noise, 42)
+    assert stability.seed_agreement(labels, refit, noise, [1, 2, 3, 4, 5]) < 0.9
+
+    clear = feature_blocks.shares(mixes(venues=60))
+    reference = methods.fit("kmeans", clear, 3, random_state=42)[0]
+    permuted = {1: 3, 2: 1, 3: 2}
+    agreement, confidence = stability.bootstrap(
+        reference,
+        [clear, clear],
+        lambda _matrix, _seed: np.array([permuted[v] for v in reference]),
+        random_state=1,
+    )
+    assert agreement == 1.0 and confidence.tolist() == [1.0] * len(reference)
+
+
 def test_matching_renames_clusters_to_the_reference():
     reference = np.array([1, 1, 2, 2, 3, 3])
     other = np.array([3, 3, 1, 1, 2, 2])
@@ -287,7 +311,10 @@ def test_the_heading_names_the_settings_and_the_weakness():
     assert heading.title == "toronto_fsa: 2 segments by the places in them"
     assert heading.details[0] == "k-means, k = 2 (auto rule); preset default"
     assert heading.details[1] == "features: shares of category groups + category diversity (Shannon entropy)"
-    assert "fewer than 5 venues: shares shrunk" in heading.details[2]
+    assert heading.details[2].startswith(
+        "every area's mix shrunk toward the city's, the more the fewer its venues"
+    )
+    assert "fewer than 5 venues flagged" in heading.details[2]
     assert heading.warning == (
         "Weak clustering — treat these segments with care: silhouette 0.05 is below 0.1; seed agreement 0.7 is "
         "below 0.8."

@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -295,17 +296,26 @@ def test_progress_and_waits_are_logged_without_a_terminal(tmp_path: Path, caplog
 
 def test_ctrl_c_stops_a_fetch_with_its_summary_and_exit_130(tmp_path: Path):
     database = database_with_centres(tmp_path / "w.duckdb", AREAS[:20])
+    # The fifth request is held until the signal has been sent: the fetch is under way, whatever
+    # the machine's speed.
+    under_way, released = threading.Event(), threading.Event()
+
+    def answer(_: Request) -> Reply:
+        if len(server.requests_to("/api")) >= 5:
+            under_way.set()
+            released.wait(20)
+        return Reply(200, OVERPASS, {"Content-Type": "application/json"})
+
     with FakeServer() as server:
-        server.route("/api", Reply(200, OVERPASS, {"Content-Type": "application/json"}, delay=0.3))
+        server.route("/api", answer)
         process = subprocess.Popen(
             [sys.executable, "-m", "ingest", "venues", "--provider", "overpass", "--database", str(database),
              "--no-progress", "--endpoint", server.url("/api"), "--rate", "1000"],
             cwd=REPO, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        deadline = time.monotonic() + 20
-        while len(server.requests_to("/api")) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert under_way.wait(30)
         process.send_signal(signal.SIGINT)
+        released.set()
         _, error = process.communicate(timeout=20)
     assert process.returncode == 130, error
     assert "Traceback" not in error and "KeyboardInterrupt" not in error

@@ -18,7 +18,8 @@ import pytest
 import requests
 from fake_server import FakeServer, Reply
 from moto.server import ThreadedMotoServer
-from support import REPO, SHARED_DATA, query, run_dbt
+from recorded_city import serve
+from support import REPO, SHARED_DATA, SNAPSHOT, query, run_dbt
 
 BUCKET = "overturemaps-us-west-2"
 NEW, OLD = "2026-11-19.0", "2025-09-24.0"  # a release with the taxonomy field, one with categories
@@ -243,3 +244,37 @@ def _spatial() -> Path:
     from ingest.spatial import extension_path
 
     return extension_path()
+
+
+@pytest.mark.integration
+def test_make_run_with_overture_against_a_local_release(release: Release, tmp_path: Path):
+    """`make run VENUE_PROVIDER=overture`, live against local stand-ins (the page and the
+    coordinates from a local HTTP server, the release from the local S3 server): the postal set's
+    venues come from Overture, every area within 500 m of its centre, and the extract is recorded."""
+    # 3,000 places in a grid over Toronto, each of one of four Overture categories.
+    places = [(f"Place {i}", ["coffee_shop", "park", "pharmacy", "restaurant"][i % 4], 0.9, "open",
+               -79.60 + (i % 60) * 0.0085, 43.58 + (i // 60) * 0.0065) for i in range(3000)]  # fmt: skip
+    release.publish(NEW, release_rows(places, "taxonomy"))
+    release.latest(NEW)
+    database, record = tmp_path / "live" / "warehouse.duckdb", tmp_path / "recorded"
+    with FakeServer() as server:
+        environment = {
+            **release.environment(), **serve(server, SNAPSHOT), "DBT_DUCKDB_PATH": str(database),
+            "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs"),
+            "SEGMENTATION_OUTPUT_DIR": str(tmp_path / "out"),
+        }  # fmt: skip
+        run = subprocess.run(["make", "run", f"RECORD={record}", "VENUE_PROVIDER=overture"], cwd=REPO,
+                             env=environment, capture_output=True, text=True)  # fmt: skip
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-5000:]
+    assert "Published" in run.stdout and "ERROR=0" in run.stdout
+    assert query(database, "select distinct provider from area_venues") == [("overture",)]
+    assert query(
+        database, "select max(distance_m) <= 500, count(distinct area_id) > 90 from area_venues"
+    ) == [(True, True)]
+    assert (
+        query(database, "select distinct category_group from area_venues order by 1")
+        == [("Food and Drink",), ("Health Care",), ("Sports and Recreation",)]
+        or query(database, "select count(distinct category_group) from area_venues")[0][0] >= 3
+    )
+    manifest = json.loads((record / "manifest.json").read_text())
+    assert [extract["release"] for extract in manifest["overture"]["extracts"]] == [NEW]

@@ -9,38 +9,20 @@ latest_files as (
 landed as (
     select
         latest_files.kind,
-        categories.category_id,
-        categories.category_name,
-        categories.tag_key,
-        categories.group_name,
-        categories.level,
-        categories.path,
-        categories.position,
-        categories.load_id
+        categories.*
     from {{ source('taxonomy', 'taxonomy_categories') }} as categories
     inner join latest_files on categories.load_id = latest_files.load_id
 ),
 
 -- The taxonomies the project ships, for each kind no file has been landed for.
-shipped as (
+unioned as (
+    select * from landed
+    union all by name
     select
-        kind,
-        category_id,
-        category_name,
-        tag_key,
-        group_name,
-        level,
-        path,
-        position,
+        *,
         'seed' as load_id
     from {{ ref('category_taxonomies') }}
     where kind not in (select latest_files.kind from latest_files)
-),
-
-unioned as (
-    select * from landed
-    union all
-    select * from shipped
 )
 
 select
