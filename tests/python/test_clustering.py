@@ -62,6 +62,19 @@ def test_shrinkage_pulls_sparse_areas_toward_the_city_mix_more_than_rich_ones():
     assert moved[0] > 10 * moved[1:].max()
 
 
+def test_model_selection_fits_the_shrunk_features():
+    """With shrink on, the clusters are fitted on the shrunk matrix: each area's distance is to its
+    cluster's mean in that space (with shrinkage switched off it would be the raw one's)."""
+    counts = mixes()
+    counts[:4] = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0], [1, 1, 0, 0]]  # sparse areas
+    (chosen,) = [fit for fit in evaluate(counts, np.full(25, np.nan), settings(shrink=True)) if fit.is_chosen]
+    for shrink, matches in ((True, True), (False, False)):
+        matrix = feature_blocks.build(counts, np.full(25, np.nan), ["shares"], shrink=shrink)
+        centres = np.vstack([matrix[chosen.labels == c].mean(axis=0) for c in range(1, chosen.k + 1)])
+        distances = np.linalg.norm(matrix - centres[chosen.labels - 1], axis=1)
+        assert np.allclose(distances, chosen.distances, atol=1e-6) == matches
+
+
 def test_shrinkage_strength_is_large_when_areas_differ_only_by_noise():
     generator = np.random.default_rng(1)
     alike = generator.multinomial(20, [0.25, 0.25, 0.25, 0.25], 200).astype(float)
