@@ -28,6 +28,7 @@ import json
 import logging
 import math
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -227,7 +228,15 @@ def land_extract(
     generation = "taxonomy" if "taxonomy" in columns else "categories"
     select = _release_select(columns)
     load_id = new_load_id()
-    log.info("overture: reading the places in %s (schema generation: %s)", extent.text(), generation)
+    files, groups = connection.execute(
+        "select count(distinct file_name), count(*) from parquet_metadata(?) where column_id = 0", [url]
+    ).fetchone()
+    log.info(
+        "overture: reading the places in %s from %s files (%s row groups; only those overlapping the extent are "
+        "fetched; schema generation: %s)", extent.text(), f"{files:,}", f"{groups:,}", generation,
+    )  # fmt: skip
+    # On a terminal, DuckDB's own progress bar shows the read going; elsewhere the lines above and below.
+    connection.execute(f"set enable_progress_bar = {str(sys.stderr.isatty()).lower()}")
     with transaction(connection):
         try:
             connection.execute(
