@@ -285,6 +285,18 @@ def projected_geojson(path: Path, **extra: object) -> Path:
     return feature_collection(path, features, **extra)
 
 
+def assert_lands_where_the_original_does(database: Path, area_set: str) -> None:
+    """The set's areas lie where the real NTA file's do (the original landed beside them)."""
+    assert (
+        ingest("areas", NTA, "--area-set", "nta_original", "--id-field", "NTACode", "--database", database)
+        == 0
+    )
+    moved, reference = centroids(database, area_set), centroids(database, "nta_original")
+    assert (
+        max(abs(moved[k][0] - reference[k][0]) + abs(moved[k][1] - reference[k][1]) for k in reference) < 1e-6
+    )
+
+
 def test_crs_refusals_say_what_the_file_declares_and_what_the_coordinates_look_like(
     shared_data: Path, tmp_path: Path, capsys
 ):
@@ -317,14 +329,7 @@ def test_crs_refusals_say_what_the_file_declares_and_what_the_coordinates_look_l
     # The right --crs lands the projected file where the original lies.
     assert ingest("areas", bare, "--area-set", "nta", "--id-field", "code", "--crs", "EPSG:2263",
                   "--database", database) == 0  # fmt: skip
-    assert (
-        ingest("areas", NTA, "--area-set", "nta_original", "--id-field", "NTACode", "--database", database)
-        == 0
-    )
-    moved, reference = centroids(database, "nta"), centroids(database, "nta_original")
-    assert (
-        max(abs(moved[k][0] - reference[k][0]) + abs(moved[k][1] - reference[k][1]) for k in reference) < 1e-6
-    )
+    assert_lands_where_the_original_does(database, "nta")
 
 
 def test_features_without_properties_land_by_position_saying_so(shared_data: Path, projected_copies, tmp_path: Path,
@@ -356,14 +361,7 @@ def test_crs_wins_over_a_wrong_crs_the_file_declares(shared_data: Path, tmp_path
     database = tmp_path / "w.duckdb"
     assert ingest("areas", wrong, "--area-set", "nta", "--id-field", "code", "--crs", "EPSG:2263",
                   "--database", database) == 0  # fmt: skip
-    assert (
-        ingest("areas", NTA, "--area-set", "nta_original", "--id-field", "NTACode", "--database", database)
-        == 0
-    )
-    moved, reference = centroids(database, "nta"), centroids(database, "nta_original")
-    assert (
-        max(abs(moved[k][0] - reference[k][0]) + abs(moved[k][1] - reference[k][1]) for k in reference) < 1e-6
-    )
+    assert_lands_where_the_original_does(database, "nta")
     assert query(database, "select crs_from from raw.area_files where area_set = 'nta'") == [
         ("reprojected from EPSG:2263 as --crs says; the file declares EPSG:32617",)
     ]
