@@ -80,17 +80,6 @@ def selection_settings(setting: Setting) -> Settings:
     )  # fmt: skip
 
 
-def meets_targets(fit: Fit) -> bool:
-    """Issue 15's targets: every cluster at least 3 areas, the largest at most 60 %, seed agreement
-    at least 0.8, bootstrap agreement at least 0.6 (the auto rule's defaults)."""
-    return bool(
-        fit.smallest >= DEFAULTS["min_cluster_size"]
-        and fit.largest_share <= DEFAULTS["max_largest_share"]
-        and fit.seed_agreement >= DEFAULTS["min_seed_agreement"]
-        and fit.bootstrap_agreement >= DEFAULTS["min_bootstrap_agreement"]
-    )
-
-
 def land_and_build(work: Path) -> Path:
     database = work / "compare.duckdb"
     environment = {
@@ -215,7 +204,7 @@ def ranking(results: list[tuple[str, Setting, Fit | None, str]]) -> list[tuple[S
         fits = [fit for _, s, fit, _ in results if s == setting and fit is not None]
         if not fits or not setting.ranked:
             continue
-        met = sum(meets_targets(fit) for fit in fits)
+        met = sum(fit.meets_rule for fit in fits)  # the targets are the auto rule's
         bootstrap = float(np.mean([fit.bootstrap_agreement for fit in fits]))
         balance = float(np.mean([fit.balance(DEFAULTS["k_max"]) for fit in fits]))
         rows.append((setting, met, bootstrap, balance))
@@ -269,7 +258,7 @@ def markdown(
             f"| {area_set} | {setting.name} | {len(fit.labels)} | {fit.k} | {'/'.join(map(str, fit.sizes))} | "
             f"{fit.balance(DEFAULTS['k_max']):.2f} | {fit.silhouette:.3f} | {fit.seed_agreement:.2f} | {fit.bootstrap_agreement:.2f} | "
             f"{fit.venue_count_share:.2f} | "
-            f"{'yes' if meets_targets(fit) else 'no'} |"
+            f"{'yes' if fit.meets_rule else 'no'} |"
         )
     lines += [
         "",

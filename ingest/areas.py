@@ -58,6 +58,17 @@ create table if not exists raw.area_features (
 );
 """
 
+# Each boundary-file set's extent, from its latest landing (west, south, east, north in degrees).
+LATEST_EXTENTS = """
+    select area_set, min(ST_XMin(shape)) as west, min(ST_YMin(shape)) as south, max(ST_XMax(shape)) as east,
+        max(ST_YMax(shape)) as north
+    from (
+        select area_set, ST_GeomFromWKB(geometry) as shape from raw.area_features
+        where load_id in (select arg_max(load_id, (loaded_at, load_id)) from raw.area_files group by area_set)
+    )
+    group by area_set
+"""
+
 AREA_SET_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,62}")
 FORMATS = {
     ".geojson": "geojson",
@@ -189,7 +200,9 @@ def _land(
     id_expression, id_from = _id_source(connection, file, file_format, picked["id"], columns, count)
 
     # GDAL reports every GeoJSON file as WGS84, whatever its coordinates: read its own crs member.
-    declared = _geojson_crs(file) if file_format == "geojson" else _declared_crs(str(geometry_type))
+    declared = (
+        _geojson_crs(connection, file) if file_format == "geojson" else _declared_crs(str(geometry_type))
+    )
     source_crs, crs_from = _source_crs(connection, file, geometry, declared, options.crs)
     as_wgs84 = (
         _quoted(geometry)
@@ -310,15 +323,14 @@ def _source_crs(
     return None, "taken as WGS84 longitude/latitude: the file declares no CRS and they look like it"
 
 
-def _geojson_crs(file: Path) -> str | None:
+def _geojson_crs(connection: duckdb.DuckDBPyConnection, file: Path) -> str | None:
     """The CRS a GeoJSON file's own `crs` member names ("EPSG:2263"), or None when it has none."""
     try:
-        with duckdb.connect() as connection:
-            name = connection.execute(
-                "select crs.properties.name::varchar from read_json(?, maximum_object_size = 2000000000, "
-                "columns = {crs: 'struct(properties struct(name varchar))'})",
-                [str(file)],
-            ).fetchone()
+        name = connection.execute(
+            "select crs.properties.name::varchar from read_json(?, maximum_object_size = 2000000000, "
+            "columns = {crs: 'struct(properties struct(name varchar))'})",
+            [str(file)],
+        ).fetchone()
     except duckdb.Error:
         return None
     if not name or not name[0]:

@@ -37,6 +37,7 @@ from pathlib import Path
 import duckdb
 import requests
 
+from ingest.areas import LATEST_EXTENTS
 from ingest.errors import IngestError, NetworkUnavailableError, SnapshotError
 from ingest.raw_store import new_load_id, transaction
 from ingest.settings import project_settings
@@ -193,6 +194,7 @@ def configure_s3(connection: duckdb.DuckDBPyConnection) -> None:
         "s3_access_key_id": "",
         "s3_secret_access_key": "",
         "http_retries": 1,
+        "parquet_metadata_cache": True,  # the footers read once, for the count and the scan
     }
     if endpoint:
         settings |= {"s3_endpoint": endpoint, "s3_url_style": "path", "s3_use_ssl": False}
@@ -322,13 +324,8 @@ def extent_of(connection: duckdb.DuckDBPyConnection, area_set: str) -> Extent:
     venue)."""
     margin = project_settings().venue_radius_m / 111320.0
     row = connection.execute(
-        "with latest as (select load_id from raw.area_files where area_set = ? "
-        "order by loaded_at desc, load_id desc limit 1), "
-        "shapes as (select st_geomfromwkb(geometry) as shape from raw.area_features "
-        "where load_id in (select load_id from latest)) "
-        "select min(st_xmin(shape)), min(st_ymin(shape)), max(st_xmax(shape)), max(st_ymax(shape)) from shapes",
-        [area_set],
-    ).fetchone()
+        f"select west, south, east, north from ({LATEST_EXTENTS}) where area_set = ?", [area_set]
+    ).fetchone() or (None,)
     if row[0] is None:
         relation = f"{project_settings().build_schema}.area_search_circles"
         try:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.areas import LATEST_EXTENTS
 from ingest.errors import IngestError
 from ingest.raw_store import new_load_id
 from ingest.snapshot import sha256
@@ -211,13 +212,9 @@ def _land_file(
 
 # Placeable places outside every area set's extent (its latest boundary file, or the postal
 # centroids) whose coordinates, swapped, fall inside one: latitude and longitude read the wrong way round.
-_SWAPPED = """
+_SWAPPED = f"""
 with sets as (
-    select min(ST_XMin(shape)) as west, min(ST_YMin(shape)) as south, max(ST_XMax(shape)) as east,
-        max(ST_YMax(shape)) as north
-    from (select area_set, ST_GeomFromWKB(geometry) as shape from raw.area_features
-          where load_id in (select arg_max(load_id, loaded_at) from raw.area_files group by area_set))
-    group by area_set
+    select west, south, east, north from ({LATEST_EXTENTS})
     union all
     select min(try_cast(longitude as double)), min(try_cast(latitude as double)),
         max(try_cast(longitude as double)), max(try_cast(latitude as double))
