@@ -42,18 +42,37 @@
         ("Schema " ~ published ~ " holds no published build yet.") -%}
     {%- if problems -%}
         {{ log("NOT PUBLISHED: " ~ problems | length ~ " node(s) failed or were skipped, so this build's tables stay in schema "
-            ~ var('build_schema') ~ " for inspection. " ~ still, info=True) }}
+            ~ var('build_schema') ~ " for inspection" ~ outputs_aside(ran) ~ ". " ~ still, info=True) }}
     {%- elif flags.WHICH != 'build' or unbuilt or untested -%}
         {{ log("Not published: only a `dbt build` of every mart with every data test publishes ("
             ~ ("this was `dbt " ~ flags.WHICH ~ "`" if flags.WHICH != 'build' else
                (unbuilt | length) ~ " mart(s) and " ~ (untested | length) ~ " data test(s) were not selected")
-            ~ "); the models it built are in schema " ~ var('build_schema') ~ ". " ~ still, info=True) }}
+            ~ "); the models it built are in schema " ~ var('build_schema') ~ outputs_aside(ran) ~ ". " ~ still, info=True) }}
     {%- else -%}
         {%- do run_query(publish_sql(marts, last)) -%}
         {{ log("Published " ~ marts | length ~ " marts into schema " ~ published ~ " (invocation "
-            ~ invocation_id ~ ").", info=True) }}
+            ~ invocation_id ~ ")" ~ publish_outputs(marts) ~ ".", info=True) }}
     {%- endif -%}
     {%- do return('select 1') -%}
+{% endmacro %}
+
+{% macro outputs_aside(ran) %}
+    {#- What an unpublished build did with its map and report (segmentation_outputs). -#}
+    {%- if ran | select('equalto', 'model.' ~ project_name ~ '.segmentation_outputs') | list -%}
+        {%- do return(", and its map and report wait beside the published ones as hidden .<name>.pending files") -%}
+    {%- endif -%}
+    {%- do return('') -%}
+{% endmacro %}
+
+{% macro publish_outputs(marts) %}
+    {#- After the marts are published: move the files segmentation_outputs wrote aside into place
+        (publish_output_file, from the dbt plugin segmentation.duckdb_plugin). -#}
+    {%- if 'segmentation_outputs' not in marts | map(attribute='alias') | list -%}{%- do return('') -%}{%- endif -%}
+    {%- set moved = run_query(
+        "select count(*) filter (where publish_output_file(path)) from (select unnest([map_path, cdn_map_path, "
+        ~ "report_path, geojson_path, model_selection_plot_path]) as path from " ~ var('published_schema')
+        ~ ".segmentation_outputs)").columns[0].values()[0] -%}
+    {%- do return("; " ~ moved ~ " output file(s) moved into place") -%}
 {% endmacro %}
 
 {% macro last_published_build() %}

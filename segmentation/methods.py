@@ -78,10 +78,10 @@ def fit(
 
 def renumber_by_size(raw: np.ndarray) -> np.ndarray:
     """Cluster ids 1..k: 1 the largest, ties broken by the cluster of the first area."""
-    values = [int(v) for v in np.unique(raw)]
-    order = sorted(values, key=lambda v: (-int((raw == v).sum()), int(np.argmax(raw == v))))
-    mapping = {value: number for number, value in enumerate(order, start=1)}
-    return np.array([mapping[int(v)] for v in raw], dtype=np.int64)
+    values, first, sizes = np.unique(raw, return_index=True, return_counts=True)
+    number = np.empty(len(values), dtype=np.int64)
+    number[np.lexsort((first, -sizes))] = np.arange(1, len(values) + 1)
+    return number[np.searchsorted(values, raw)]
 
 
 def neighbour_graph(coordinates: np.ndarray, neighbours: int = NEIGHBOURS) -> sparse.csr_matrix:

@@ -1,5 +1,10 @@
-"""Writing an output file (map, report, GeoJSON) whole or not at all: its pieces go to a hidden file
-beside it, which then takes its place, so a reader never opens half a file."""
+"""Writing an output file (map, report, GeoJSON, plot) whole or not at all: its pieces go to a hidden
+file beside it, which then takes its place, so a reader never opens half a file.
+
+The build's outputs are written aside (`pending`, a hidden `.<name>.pending` beside the file) and
+moved into place by `publish` when the build's marts are published (macros/publish_build.sql, through
+the function the dbt plugin registers): a build that fails, or is killed, before it publishes leaves
+the map and report of the last published build."""
 
 from __future__ import annotations
 
@@ -14,3 +19,19 @@ def write_pieces(path: Path, pieces: Iterable[str]) -> Path:
         file.writelines(pieces)
     temporary.replace(path)
     return path
+
+
+def pending(path: Path) -> Path:
+    """Where the build writes `path` until it is published."""
+    return path.with_name(f".{path.name}.pending")
+
+
+def publish(path: str | None) -> bool:
+    """Move `path`'s pending file into place (one rename); False when there is none."""
+    if not path:
+        return False
+    waiting = pending(Path(path))
+    if not waiting.exists():
+        return False
+    waiting.replace(path)
+    return True

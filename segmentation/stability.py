@@ -79,5 +79,6 @@ def matched(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
     reference_ids, other_ids = np.unique(reference), np.unique(other)
     overlap = np.array([[np.sum((reference == r) & (other == o)) for o in other_ids] for r in reference_ids])
     rows, cols = linear_sum_assignment(-overlap)
-    mapping = {other_ids[c]: reference_ids[r] for r, c in zip(rows, cols, strict=True)}
-    return np.array([mapping.get(value, -1) for value in other])
+    renamed = np.full(len(other_ids), -1, dtype=reference.dtype)
+    renamed[cols] = reference_ids[rows]
+    return renamed[np.searchsorted(other_ids, other)]

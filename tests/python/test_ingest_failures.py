@@ -27,6 +27,7 @@ from support import (
     SNAPSHOT,
     ingest,
     query,
+    run_dbt,
 )
 
 from ingest import cli as ingest_cli
@@ -366,6 +367,15 @@ def test_make_says_in_one_line_that_the_warehouse_is_in_use(held_warehouse, tmp_
     assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
 
 
+def test_a_plain_dbt_build_says_in_one_line_that_the_warehouse_is_in_use(held_warehouse):
+    """Without make: dbt's own error is three chained tracebacks; the project's plugin names the holder."""
+    database, pid = held_warehouse
+    result = run_dbt(database, "build", "--select", "postal_codes")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert len([line for line in result.stdout.splitlines() if f"is in use by process {pid} (" in line]) == 1
+
+
 # --- points: idempotent landing; places that cannot be used are kept, flagged, counted -------
 
 
@@ -434,7 +444,7 @@ def test_points_with_latitude_and_longitude_swapped_are_named_at_ingest(
 ):
     """Issue 17, row 6: the recorded NYC venues with their latitude and longitude columns given the
     wrong way round are in range, but lie outside every area set and inside New York swapped: the
-    ingest says so, with the count."""
+    ingest says so, with the count, and so does the build's warning test."""
     database = tmp_path / "w.duckdb"
     nyc = SHARED_DATA / "cities" / "nyc"
     assert ingest("areas", nyc / "nta_2010.geojson", "--area-set", "nyc_nta", "--id-field", "NTACode",
@@ -446,6 +456,12 @@ def test_points_with_latitude_and_longitude_swapped_are_named_at_ingest(
     (swapped,) = re.findall(r"WARNING: ([\d,]+) lie outside every area set but inside one with latitude and longitude "
                             r"swapped", caplog.text)  # fmt: skip
     assert int(swapped.replace(",", "")) > 10_000
+    # and every build says so, with the file, until a file read the right way round replaces it
+    built = run_dbt(database, "build", "--select", "+int_areas_unioned", "+stg_points__places")
+    (places,) = re.findall(rf"WARNING points_look_swapped \(1 rows\), e.g.:\n    source={nyc / 'newyork_venues.csv'} "
+                           r"swapped_places=(\d+) ", built.stdout)  # fmt: skip
+    (distinct,) = query(database, "select count(*) from build.stg_points__places where problem is null")[0]
+    assert distinct - 20 < int(places) <= distinct  # the file's distinct places, each once
     caplog.clear()
     with caplog.at_level(logging.INFO):
         assert ingest("points", nyc / "newyork_venues.csv", *fields, "--latitude-field", "Venue Latitude",

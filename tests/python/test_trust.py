@@ -57,6 +57,30 @@ def test_a_page_cut_short_fails_the_build_naming_the_codes_and_publishes_nothing
     ).exists()  # the map was not rewritten either
 
 
+def test_a_failing_test_on_a_leaf_mart_alone_publishes_nothing_and_the_outputs_wait_aside(built_copy: Path):
+    """Only area_search_circles' radius test fails (var venue_radius_m beyond its 100 km range; no model
+    reads that mart), so nothing is skipped: the failure alone keeps the build from publishing, and
+    the map, report, GeoJSON and plot the build wrote wait aside (as after a kill before publishing),
+    never where the published ones are read."""
+    database = built_copy
+    before = {table: query(database, f"select * from main.{table} order by all") for table in MARTS}
+    result = run_dbt(database, "build", variables={"venue_radius_m": 200_000})
+    assert result.returncode != 0
+    assert "FAIL 103 within_range_area_search_circles_radius_m" in result.stdout
+    assert "ERROR=1 SKIP=0" in result.stdout and "NOT PUBLISHED" in result.stdout
+    assert {table: query(database, f"select * from main.{table} order by all") for table in MARTS} == before
+    written = sorted(path.name for path in (database.parent / "output").iterdir())
+    assert written == [
+        f".toronto_fsa_{name}.pending"
+        for name in (
+            "cluster_model_selection.png",
+            "clusters.geojson",
+            "clusters_map.html",
+            "segmentation_report.html",
+        )
+    ]
+
+
 def test_a_page_of_another_letter_fails_the_build(snapshot_copy: Path, build: Build):
     """The "L" list against Toronto's coordinates: every assigned L code lacks coordinates."""
     page = (snapshot_copy / PAGE_IN_SNAPSHOT).read_text(encoding="utf-8")

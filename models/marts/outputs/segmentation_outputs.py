@@ -1,7 +1,8 @@
 """Writes what a planner opens, for the chosen area set, into <output_dir>: the kepler.gl map
 (<area_set>_clusters_map.html, or var map_path), the report (<area_set>_segmentation_report.html),
 every area as GeoJSON (<area_set>_clusters.geojson) and the model-selection plot
-(<area_set>_cluster_model_selection.png). Returns one row describing what was written."""
+(<area_set>_cluster_model_selection.png), each aside until the build is published
+(segmentation.output_file). Returns one row describing what was written."""
 
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from segmentation import geojson_export, plots, report
 from segmentation.describe import heading
 from segmentation.kepler_assets import load
 from segmentation.kepler_map import build_payload, map_areas, map_venues, write_cdn_html, write_html
+from segmentation.output_file import pending
 
 PROJECT = Path(segmentation.__file__).resolve().parents[1]
 
@@ -43,10 +45,11 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     shown = map_areas(areas)
     venues = map_venues(all_venues) if venue_layer else None
     payload = build_payload(shown, venues, heading(settings, quality), min_venues=int(settings["min_venues"]))
-    write_html(payload, load(assets_dir), map_path)
-    cdn_path = (
-        write_cdn_html(payload, map_path.with_name(map_path.stem + "_cdn.html")) if with_cdn_copy else None
-    )
+    # Every file is written aside (output_file.pending) and moved into place when the build is published.
+    write_html(payload, load(assets_dir), pending(map_path))
+    cdn_path = map_path.with_name(map_path.stem + "_cdn.html") if with_cdn_copy else None
+    if cdn_path:
+        write_cdn_html(payload, pending(cdn_path))
 
     selection = _rows(dbt.ref("cluster_model_selection").select(
         "method, k, silhouette, calinski_harabasz, davies_bouldin, seed_agreement, bootstrap_agreement, "
@@ -62,19 +65,21 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         areas=areas,
         selection_png=selection_png,
     )
-    report_path = report.write(inputs, output_dir / f"{area_set}_segmentation_report.html")
-    geojson_path = geojson_export.write(areas, output_dir / f"{area_set}_clusters.geojson")
+    report_path = output_dir / f"{area_set}_segmentation_report.html"
+    geojson_path = output_dir / f"{area_set}_clusters.geojson"
     plot_path = output_dir / f"{area_set}_cluster_model_selection.png"
+    report.write(inputs, pending(report_path))
+    geojson_export.write(areas, pending(geojson_path))
     if selection_png:
-        plot_path.write_bytes(selection_png)
+        pending(plot_path).write_bytes(selection_png)
     return pa.table(
         {
             "area_set": [area_set],
             "map_path": [str(map_path)],
             "cdn_map_path": pa.array([str(cdn_path) if cdn_path else None], pa.string()),
-            "map_bytes": [map_path.stat().st_size],
+            "map_bytes": [pending(map_path).stat().st_size],
             "report_path": [str(report_path)],
-            "report_bytes": [report_path.stat().st_size],
+            "report_bytes": [pending(report_path).stat().st_size],
             "geojson_path": [str(geojson_path)],
             "model_selection_plot_path": pa.array([str(plot_path) if selection_png else None], pa.string()),
             "area_count": [len(shown)],
