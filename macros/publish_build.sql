@@ -59,7 +59,7 @@
 {% macro outputs_aside(ran) %}
     {#- What an unpublished build did with its map and report (segmentation_outputs). -#}
     {%- if ran | select('equalto', 'model.' ~ project_name ~ '.segmentation_outputs') | list -%}
-        {%- do return(", and its map and report wait beside the published ones as hidden .<name>.pending files") -%}
+        {%- do return(", and its map and report are in the folder unpublished/ beside the published ones") -%}
     {%- endif -%}
     {%- do return('') -%}
 {% endmacro %}

@@ -1,8 +1,8 @@
 """Writing an output file (map, report, GeoJSON, plot) whole or not at all: its pieces go to a hidden
 file beside it, which then takes its place, so a reader never opens half a file.
 
-The build's outputs are written aside (`pending`, a hidden `.<name>.pending` beside the file) and
-moved into place by `publish` when the build's marts are published (macros/publish_build.sql, through
+The build's outputs are written aside (`pending`: the same name in an `unpublished` folder beside
+the file, where a browser still opens it) and moved into place by `publish` when the build's marts are published (macros/publish_build.sql, through
 the function the dbt plugin registers): a build that fails, or is killed, before it publishes leaves
 the map and report of the last published build."""
 
@@ -23,7 +23,7 @@ def write_pieces(path: Path, pieces: Iterable[str]) -> Path:
 
 def pending(path: Path) -> Path:
     """Where the build writes `path` until it is published."""
-    return path.with_name(f".{path.name}.pending")
+    return path.parent / "unpublished" / path.name
 
 
 def publish(path: str | None) -> bool:
@@ -34,4 +34,6 @@ def publish(path: str | None) -> bool:
     if not waiting.exists():
         return False
     waiting.replace(path)
+    if not any(waiting.parent.iterdir()):
+        waiting.parent.rmdir()
     return True

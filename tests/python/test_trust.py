@@ -69,9 +69,10 @@ def test_a_failing_test_on_a_leaf_mart_alone_publishes_nothing_and_the_outputs_w
     assert "FAIL 103 within_range_area_search_circles_radius_m" in result.stdout
     assert "ERROR=1 SKIP=0" in result.stdout and "NOT PUBLISHED" in result.stdout
     assert {table: query(database, f"select * from main.{table} order by all") for table in MARTS} == before
-    written = sorted(path.name for path in (database.parent / "output").iterdir())
-    assert written == [
-        f".toronto_fsa_{name}.pending"
+    output = database.parent / "output"
+    assert sorted(path.name for path in output.iterdir()) == ["unpublished"]
+    assert sorted(path.name for path in (output / "unpublished").iterdir()) == [
+        f"toronto_fsa_{name}"
         for name in (
             "cluster_model_selection.png",
             "clusters.geojson",

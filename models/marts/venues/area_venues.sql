@@ -284,3 +284,4 @@ left join repeats
         and unioned.area_id = repeats.area_id
         and unioned.venue_id = repeats.venue_id
 where repeats.first_position is null or unioned.response_position = repeats.first_position
+order by unioned.area_set, unioned.area_id, unioned.response_position
