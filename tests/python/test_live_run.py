@@ -50,7 +50,8 @@ def test_make_run_live_then_replay(shared_data: Path, tmp_path: Path):
         (103, 103, True)
     ]
     assert query(database, "select distinct provider from area_venues") == [("overpass",)]
-    assert (output / "toronto_fsa_clusters_map.html").stat().st_size > 1_000_000
+    map_file = output / "toronto_fsa_clusters_map.html"
+    assert map_file.stat().st_size > 1_000_000 and "<title>toronto_fsa: " in map_file.read_text()
 
     # The recording replays offline, with no server, to the same marts.
     replayed = tmp_path / "replay" / "warehouse.duckdb"
