@@ -5,6 +5,7 @@ publish macro `publish_output_file(path)`, which moves a written-aside output in
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import duckdb
@@ -30,7 +31,9 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
         load_spatial(conn)
-        conn.create_function(
-            "publish_output_file", output_file.publish, ["VARCHAR"], "BOOLEAN", null_handling="special",
-            side_effects=True,
-        )  # fmt: skip
+        # Already there after a first dbt invocation in this process on the same database.
+        with contextlib.suppress(duckdb.CatalogException):
+            conn.create_function(
+                "publish_output_file", output_file.publish, ["VARCHAR"], "BOOLEAN", null_handling="special",
+                side_effects=True,
+            )  # fmt: skip
