@@ -33,7 +33,6 @@ from benchmarks.spatial import run as run_spatial
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SNAPSHOT = REPO.parent / "shared" / "data" / "snapshots" / "toronto-2020-01"
-TAXONOMY = REPO.parent / "shared" / "data" / "taxonomy"
 
 # The notebook's work (staging -> one-hot -> top 10 -> k-means k = 5) in one dbt run: the same
 # models, with model selection cut to the one fit the notebook makes (no other k, no stability).
@@ -96,9 +95,6 @@ def bench_size(areas: int, repeats: int, workdir: Path) -> SizeResult:
                           cwd=REPO)  # fmt: skip
     landed = json.loads(result.land.output.strip().splitlines()[-1])
     result.venue_rows, result.land_seconds = landed["venue_rows"], landed["land_seconds"]
-    if TAXONOMY.is_dir():  # as `make run` lands them: the default clusters category groups
-        measure([BIN / "python", "-m", "ingest", "taxonomy", *sorted(TAXONOMY.iterdir()), "--database", database],
-                cwd=REPO)  # fmt: skip
     env = {**dbt_env(database, work), "SEGMENTATION_OUTPUT_DIR": str(work / "output")}
     measure(dbt(["seed"], database, work), env, REPO)  # also parses the project once: the stages start warm
     result.startup = measure_median(dbt(NOTHING, database, work), repeats, env, REPO)
