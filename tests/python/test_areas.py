@@ -150,7 +150,10 @@ def test_new_york_points_count_the_places_within_the_radius(nyc_warehouse: Path)
     assert query(database, "select count(*) from area_clusters where area_set = 'nyc_neighbourhoods'") == [
         (306,)
     ]
-    assert "<title>nyc_neighbourhoods: " in (database.parent / "output" / "nyc_neighbourhoods_clusters_map.html").read_text()
+    assert (
+        "<title>nyc_neighbourhoods: "
+        in (database.parent / "output" / "nyc_neighbourhoods_clusters_map.html").read_text()
+    )
     assert_segments_say_what_they_are(database, "nyc_neighbourhoods")
     # Below the mapped share asked for, the build says so, naming the commonest unmapped categories
     # (the shipped taxonomies map 97 % of these venues, by name and by words).
@@ -237,7 +240,9 @@ def test_toronto_sets_side_by_side_and_the_postal_set_unchanged(toronto_warehous
         and len(differing) <= 3
         and all(abs(a - b) <= 1 for a, b in differing.values())
     )
-    assert "<title>toronto_fsa: " in (database.parent / "output" / "toronto_fsa_clusters_map.html").read_text()
+    assert (
+        "<title>toronto_fsa: " in (database.parent / "output" / "toronto_fsa_clusters_map.html").read_text()
+    )
 
 
 def test_the_clusters_and_map_of_another_set(toronto_warehouse: Path):
@@ -253,7 +258,9 @@ def test_the_clusters_and_map_of_another_set(toronto_warehouse: Path):
     )
     assert query(database, postal_clusters) == [(0,)]
     assert query(database, "select count(*) from postal_codes") == [(103,)]  # the postal set itself stays
-    assert "<title>toronto_158: " in (database.parent / "output" / "toronto_158_clusters_map.html").read_text()
+    assert (
+        "<title>toronto_158: " in (database.parent / "output" / "toronto_158_clusters_map.html").read_text()
+    )
     missing = run_dbt(
         database, "build", "--select", "+cluster_settings", variables={"area_set": "toronto_159"}
     )
