@@ -323,7 +323,9 @@ def test_ctrl_c_stops_a_fetch_with_its_summary_and_exit_130(tmp_path: Path):
     assert "interrupted (Ctrl-C)" in error and "not attempted" in error
     assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO ingest", error, re.MULTILINE)  # timestamped
     landed = query(database, "select count(*) from raw.venue_responses")[0][0]
-    assert 2 <= landed < 20 and f"{landed} areas landed" in error
+    # How many of the answered ones were landed before the signal depends on the threads: the
+    # summary says how many, and never all.
+    assert landed < 20 and f"{landed} areas landed" in error
 
 
 # --- a warehouse held by another process: one line, naming it -------------------------------
