@@ -2,9 +2,9 @@
 file beside it, which then takes its place, so a reader never opens half a file.
 
 The build's outputs are written aside (`pending`: the same name in an `unpublished` folder beside
-the file, where a browser still opens it) and moved into place by `publish` when the build's marts are published (macros/publish_build.sql, through
-the function the dbt plugin registers): a build that fails, or is killed, before it publishes leaves
-the map and report of the last published build."""
+the file, where a browser still opens it) and moved into place by `publish` when the build's marts
+are published (macros/publish_build.sql, through the function the dbt plugin registers): a build
+that fails, or is killed, before it publishes leaves the map and report of the last published build."""
 
 from __future__ import annotations
 
