@@ -15,3 +15,8 @@
     {%- set methods = var('selection_methods') or [cluster_setting('method')] -%}
     {%- do return([methods] if methods is string else methods) -%}
 {% endmacro %}
+
+{% macro sql_list(values) -%}
+    {#- A list of strings as a DuckDB list literal, each quoted. -#}
+    [{% for value in values %}{{ sql_string(value) }}{% if not loop.last %}, {% endif %}{% endfor %}]
+{%- endmacro %}

@@ -18,6 +18,8 @@ LEVELS = {"group": "category groups", "category": "detailed categories"}
 SPARSE = {
     "shrink": "every area's mix shrunk toward the city's, the more the fewer its venues (empirical Bayes): "
     "areas with fewer than {min_venues} venues flagged, moved most",
+    "neighbours": "every area's mix shrunk toward its neighbours' pooled mix (spatial empirical Bayes), the more "
+    "the fewer its venues: areas with fewer than {min_venues} venues flagged, moved most",
     "exclude": "areas with fewer than {min_venues} venues: not clustered",
     "none": "every area with a venue clustered as it is",
 }
@@ -31,7 +33,7 @@ def feature_words(features: list[str] | tuple[str, ...], level: str) -> str:
         "log_lq": f"log location quotients of {level_words} (against the city's mix)",
         "hellinger": f"square-root shares of {level_words} (Hellinger)",
         "tfidf": f"tf-idf of {level_words}",
-        "density": "venues per km² (log)",
+        "density": "places per km² searched (log)",
         "diversity": "category diversity (Shannon entropy)",
     }
     return " + ".join(words.get(block, block) for block in features)

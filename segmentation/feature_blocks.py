@@ -20,9 +20,19 @@ a category or a category group): blocks that can be combined.
 - ``density``: the logarithm of venues per km² of the ground they were counted on;
 - ``diversity``: the Shannon entropy of the area's shares.
 
-One block is used as it is (so the notebook's features are the notebook's); several are each
-scaled to a total variance of 1 (single columns standardised) before they are put side by side,
-so that no block outweighs another by its number of columns.
+One block is used as it is (so the notebook's features are the notebook's). Several are each
+centred and scaled to a total variance of 1 (single columns standardised), so that no block
+outweighs another by its number of columns — except density, whose variance is density_weight²
+times that of all the others together: it is one column beside many, and how many places an area
+has is as much what sets it apart as their mix (docs/segmentation_comparison.md measures the weight).
+
+A `FeatureSpace` is fitted on the set's counts (shrinkage strength, the city's mix, each block's
+centre and scale) and applied unchanged to redraws of them, so a redraw is seen in the same space.
+
+Sparse areas lend evidence from elsewhere: ``shrink`` pulls an area's shares toward the city's mix,
+``neighbours`` toward the pooled mix of its neighbours (spatial empirical Bayes, as PySAL's esda
+smooths rates: the neighbours' counts, themselves pulled toward the city's mix, are the prior), by the
+same strength; the pseudo-count of log_lq is spread by that prior too.
 """
 
 from __future__ import annotations
@@ -31,29 +41,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 BLOCKS = ("shares", "log_lq", "hellinger", "tfidf", "density", "diversity")
+SPARSE_AREAS = ("shrink", "neighbours", "exclude", "none")  # how sparse areas are treated
 # log_lq: pseudo-venues per feature, spread by the city's mix (G features: 0.5 G venues in all).
 LQ_PSEUDO_COUNT = 0.5
 
 
 class FeatureBlockError(ValueError):
     """Features cannot be built as asked."""
-
-
-@dataclass(frozen=True)
-class AreaCounts:
-    """Venue counts of the areas that are clustered (rows) by feature (columns)."""
-
-    area_ids: list[str]
-    features: list[str]
-    counts: np.ndarray  # area × feature venue counts
-    sampled_km2: np.ndarray  # per area; nan where unknown
-
-    @property
-    def totals(self) -> np.ndarray:
-        return self.counts.sum(axis=1)
 
 
 def city_mix(counts: np.ndarray) -> np.ndarray:
@@ -83,6 +81,8 @@ def shrinkage_strength(counts: np.ndarray) -> float:
 
 
 def shares(counts: np.ndarray, strength: float = 0.0, mix: np.ndarray | None = None) -> np.ndarray:
+    """Each feature's share of the area's venues, pulled toward `mix` (the city's, or a prior per
+    area) by `strength` pseudo-venues."""
     totals = counts.sum(axis=1)
     if strength > 0:
         prior = city_mix(counts) if mix is None else mix
@@ -92,14 +92,134 @@ def shares(counts: np.ndarray, strength: float = 0.0, mix: np.ndarray | None = N
     )
 
 
-def log_location_quotients(counts: np.ndarray, strength: float, mix: np.ndarray) -> np.ndarray:
-    """log((c + w·m) / (n + w) / m) per area and feature, w = strength + LQ_PSEUDO_COUNT·G: the
-    area's shares pulled toward the city's mix m (shrinkage strength and the pseudo-count
-    together), over m. A feature no clustered area has (m = 0) is 0."""
+def log_location_quotients(
+    counts: np.ndarray, strength: float, mix: np.ndarray, prior: np.ndarray | None = None
+) -> np.ndarray:
+    """log((c + w·p) / (n + w) / m) per area and feature, w = strength + LQ_PSEUDO_COUNT·G: the
+    area's shares pulled toward the prior p (the city's mix m unless given per area; shrinkage
+    strength and the pseudo-count together), over m. A feature no clustered area has (m = 0) is 0."""
     weight = strength + LQ_PSEUDO_COUNT * counts.shape[1]
+    prior = mix if prior is None else prior
     with np.errstate(divide="ignore", invalid="ignore"):
-        quotients = (counts + weight * mix) / (counts.sum(axis=1)[:, None] + weight) / mix
+        quotients = (counts + weight * prior) / (counts.sum(axis=1)[:, None] + weight) / mix
         return np.where(mix > 0, np.log(quotients), 0.0)
+
+
+def neighbours_mix(
+    counts: np.ndarray, graph: sparse.spmatrix, strength: float, mix: np.ndarray
+) -> np.ndarray:
+    """Each area's prior under spatial empirical Bayes: its neighbours' venues pooled, pulled toward
+    the city's mix by `strength` + the log LQ pseudo-count (an area without neighbours, or whose
+    neighbours have no venues, gets the city's mix)."""
+    pooled = np.asarray(graph @ counts, dtype=float)
+    weight = strength + LQ_PSEUDO_COUNT * counts.shape[1]
+    return (pooled + weight * mix) / (pooled.sum(axis=1)[:, None] + weight)
+
+
+@dataclass(frozen=True)
+class FeatureSpace:
+    """The features of one set: fitted on its counts (`fit`), applied unchanged to redraws of them."""
+
+    blocks: tuple[str, ...]
+    sampled_km2: np.ndarray
+    sparse_areas: str
+    strength: float
+    mix: np.ndarray
+    density_weight: float
+    graph: sparse.spmatrix | None
+    centres: tuple[np.ndarray, ...] = ()
+    scales: tuple[float, ...] = ()
+
+    def raw(self, counts: np.ndarray) -> list[np.ndarray]:
+        counts = np.asarray(counts, dtype=float)
+        prior = (
+            neighbours_mix(counts, self.graph, self.strength, self.mix)
+            if self.sparse_areas == "neighbours"
+            else self.mix
+        )
+        area_shares = shares(counts, self.strength, prior) if self.strength > 0 else shares(counts)
+        parts = []
+        for block in self.blocks:
+            if block == "shares":
+                parts.append(area_shares)
+            elif block == "log_lq":
+                parts.append(
+                    log_location_quotients(
+                        counts, self.strength, self.mix, prior if self.sparse_areas == "neighbours" else None
+                    )
+                )
+            elif block == "hellinger":
+                parts.append(np.sqrt(area_shares))
+            elif block == "tfidf":
+                parts.append(
+                    TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True).fit_transform(counts).toarray()
+                )
+            elif block == "density":
+                parts.append(np.log1p(counts.sum(axis=1) / self.sampled_km2)[:, None])
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    logs = np.where(area_shares > 0, np.log(area_shares), 0.0)
+                parts.append(-(area_shares * logs).sum(axis=1)[:, None])
+        return parts
+
+    def transform(self, counts: np.ndarray) -> np.ndarray:
+        parts = self.raw(counts)
+        if len(parts) == 1:
+            return parts[0]
+        return np.hstack(
+            [
+                (part - centre) / scale
+                for part, centre, scale in zip(parts, self.centres, self.scales, strict=True)
+            ]
+        )
+
+
+def fit(
+    counts: np.ndarray,
+    sampled_km2: np.ndarray,
+    blocks: Sequence[str],
+    *,
+    sparse_areas: str = "none",
+    density_weight: float = 1.0,
+    graph: sparse.spmatrix | None = None,
+) -> FeatureSpace:
+    """The feature space of these counts: shrinkage strength and the city's mix estimated from
+    them; with several blocks, each block's centre and scale (density: density_weight² times the
+    variance of all the others together)."""
+    unknown = [block for block in blocks if block not in BLOCKS]
+    if unknown or not blocks:
+        raise FeatureBlockError(f"features {list(blocks)}: expected some of {', '.join(BLOCKS)}")
+    if sparse_areas not in SPARSE_AREAS:
+        raise FeatureBlockError(
+            f"sparse_areas is {sparse_areas!r}: expected one of {', '.join(SPARSE_AREAS)}"
+        )
+    if "density" in blocks and np.isnan(sampled_km2).any():
+        raise FeatureBlockError("the density feature needs every area's size (sampled_km2)")
+    if sparse_areas == "neighbours" and graph is None:
+        raise FeatureBlockError(
+            "sparse_areas neighbours needs a neighbour graph (polygon adjacency or nearest)"
+        )
+    counts = np.asarray(counts, dtype=float)
+    space = FeatureSpace(
+        tuple(blocks), sampled_km2, sparse_areas,
+        shrinkage_strength(counts) if sparse_areas in ("shrink", "neighbours") else 0.0,
+        city_mix(counts), density_weight, graph,
+    )  # fmt: skip
+    if len(blocks) == 1:
+        return space
+    parts = space.raw(counts)
+    centres = tuple(part.mean(axis=0) for part in parts)
+    # Each column standardised, then each block to a total variance of 1 (density: density_weight²
+    # times the number of other blocks).
+    columns = [np.where(part.std(axis=0) > 0, part.std(axis=0), 1.0) for part in parts]
+    others = sum(1 for block in blocks if block != "density")
+    scales = tuple(
+        spread
+        * np.sqrt(part.shape[1])
+        / (density_weight * np.sqrt(max(others, 1)) if block == "density" else 1.0)
+        for block, part, spread in zip(blocks, parts, columns, strict=True)
+    )
+    return FeatureSpace(**{**space.__dict__, "centres": centres, "scales": scales})
 
 
 def build(
@@ -108,45 +228,13 @@ def build(
     blocks: Sequence[str],
     *,
     shrink: bool = False,
-    strength: float | None = None,
-    mix: np.ndarray | None = None,
+    density_weight: float = 1.0,
 ) -> np.ndarray:
-    """The feature matrix of these counts. `strength`/`mix` fix the shrinkage (a bootstrap redraw
-    reuses the original data's); by default they are estimated from `counts`."""
-    unknown = [block for block in blocks if block not in BLOCKS]
-    if unknown or not blocks:
-        raise FeatureBlockError(f"features {list(blocks)}: expected some of {', '.join(BLOCKS)}")
-    counts = np.asarray(counts, dtype=float)
-    if shrink and strength is None:
-        strength = shrinkage_strength(counts)
-    mix = city_mix(counts) if mix is None else mix
-    area_shares = shares(counts, strength or 0.0, mix) if shrink else shares(counts)
-    parts = []
-    for block in blocks:
-        if block == "shares":
-            parts.append(area_shares)
-        elif block == "log_lq":
-            parts.append(log_location_quotients(counts, (strength or 0.0) if shrink else 0.0, mix))
-        elif block == "hellinger":
-            parts.append(np.sqrt(area_shares))
-        elif block == "tfidf":
-            parts.append(
-                TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True).fit_transform(counts).toarray()
-            )
-        elif block == "density":
-            if np.isnan(sampled_km2).any():
-                raise FeatureBlockError("the density feature needs every area's size (sampled_km2)")
-            parts.append(np.log1p(counts.sum(axis=1) / sampled_km2)[:, None])
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                logs = np.where(area_shares > 0, np.log(area_shares), 0.0)
-            parts.append(-(area_shares * logs).sum(axis=1)[:, None])
-    if len(parts) == 1:
-        return parts[0]
-    return np.hstack([_unit_variance(part) for part in parts])
-
-
-def _unit_variance(block: np.ndarray) -> np.ndarray:
-    centred = block - block.mean(axis=0)
-    total = float(centred.var(axis=0).sum())
-    return centred / np.sqrt(total) if total > 0 else centred
+    """The features of these counts in their own space (`fit` then `transform`)."""
+    return fit(
+        counts,
+        sampled_km2,
+        blocks,
+        sparse_areas="shrink" if shrink else "none",
+        density_weight=density_weight,
+    ).transform(counts)

@@ -78,6 +78,10 @@ class MapHeading:
     warning: str | None = None  # "Weak clustering: …"
 
 
+# The legend's width: the longest cluster label at about this many pixels a character, within these.
+LEGEND_WIDTH, LEGEND_MAX_WIDTH, LEGEND_PX_PER_CHARACTER = 430, 900, 6.5
+
+
 @dataclass(frozen=True)
 class MapPayload:
     """What the page gets: kepler.gl datasets (GeoJSON or rows), a saved (v1) config and a heading."""
@@ -85,6 +89,7 @@ class MapPayload:
     datasets: list[dict[str, Any]]
     config: dict[str, Any]
     heading: MapHeading
+    legend_width: int = LEGEND_WIDTH  # pixels: the longest legend entry shown whole
 
     @property
     def title(self) -> str:
@@ -130,6 +135,7 @@ def build_payload(
          "data": {"type": "FeatureCollection", "features": [_area_feature(area) for area in located]}},
     ]  # fmt: skip
     colours = cluster_colours(area.cluster for area in located)
+    longest = max(len(area.cluster or "") for area in located)
     layers = [
         _layer("area-shapes", "geojson", AREAS, "Areas by cluster", {"geojson": "_geojson"}, colours,
                {"opacity": 0.7, "strokeOpacity": 0.9, "thickness": 0.5, "strokeColor": [255, 255, 255],
@@ -187,7 +193,8 @@ def build_payload(
                          "mapStyles": {}},
         },
     }  # fmt: skip
-    return MapPayload(datasets, config, heading)
+    legend = min(LEGEND_MAX_WIDTH, max(LEGEND_WIDTH, round(LEGEND_PX_PER_CHARACTER * longest) + 40))
+    return MapPayload(datasets, config, heading, legend)
 
 
 def cluster_colours(labels: Iterable[str]) -> list[str]:
@@ -231,6 +238,8 @@ def _html_parts(payload: MapPayload, assets: Assets) -> Iterator[str]:
         "styles": styles,
         "scripts": scripts,
         "basemap": safe_json({"id": BASEMAP_ID, "label": "Positron (CARTO)", "url": BASEMAP_URL}),
+        "legend_width": payload.legend_width,
+        "legend_input_width": payload.legend_width - 30,
     }
     yield before.format(**fields)
     yield from safe_json_parts({"datasets": payload.datasets, "config": payload.config})
@@ -437,8 +446,8 @@ Third-party software inlined in this page, with its licence notices:
 #map-heading h1 {{ font-size: 16px; margin: 0 0 4px; }}
 #map-heading .warning {{ margin-top: 6px; color: #8a1c00; font-weight: 600; }}
 /* A legend wide enough for the clusters' full labels. */
-.map-legend, .map-legend .legend--layer {{ width: 430px !important; max-width: 430px !important; }}
-.map-legend input.legend__label__title__editor {{ width: 400px !important; }}</style>
+.map-legend, .map-legend .legend--layer {{ width: {legend_width}px !important; max-width: {legend_width}px !important; }}
+.map-legend input.legend__label__title__editor {{ width: {legend_input_width}px !important; }}</style>
 </head>
 <body>
 <div id="app"></div>

@@ -39,10 +39,15 @@ class ReportInputs:
 
 
 def render(inputs: ReportInputs) -> str:
+    """A planner's page first — the segments, each one's name, size, density and profile — then the
+    evidence: the settings, the areas not clustered, model selection and stability."""
     top = heading(inputs.settings, inputs.quality)
-    parts = [f"<h1>{_e(top.title)}</h1>"]
+    parts = [f"<h1>{_e(top.title)}</h1>", _overview(inputs)]
     if top.warning:
         parts.append(f'<p class="warning" role="alert">{_e(top.warning)}</p>')
+    for profile in inputs.profiles:
+        parts.append(_cluster(profile, inputs.features, inputs.areas, inputs.settings))
+    parts.append("<h2>The evidence</h2>")
     parts.append(_settings(inputs, top.details))
     parts.append(_unclustered(inputs.areas, inputs.settings))
     if inputs.selection:
@@ -50,7 +55,7 @@ def render(inputs: ReportInputs) -> str:
             row.get("assignment_confidence") for row in inputs.areas if row.get("cluster_id") is not None
         ]
         parts.append(
-            "<h2>Model selection</h2>"
+            "<h3>Model selection</h3>"
             + _auto_rule(inputs.settings)
             + _image(
                 inputs.selection_png or plots.png(plots.model_selection(inputs.selection)), "Model selection"
@@ -58,12 +63,42 @@ def render(inputs: ReportInputs) -> str:
         )
         parts.append(_selection_table(inputs.selection))
         parts.append(
-            "<h2>Stability</h2>" + _figure(plots.stability(inputs.selection, confidence), "Stability")
+            "<h3>Stability</h3>" + _figure(plots.stability(inputs.selection, confidence), "Stability")
         )
-    parts.append("<h2>Segments</h2>")
-    for profile in inputs.profiles:
-        parts.append(_cluster(profile, inputs.features, inputs.areas))
     return _PAGE.format(title=_e(top.title), body="\n".join(parts))
+
+
+def _overview(inputs: ReportInputs) -> str:
+    """The segments at a glance: name, areas, places, density and what names them."""
+    if not inputs.profiles:
+        return "<h2>Segments</h2><p>No segments: no area had places to cluster.</p>"
+    clustered = sum(int(profile["area_count"]) for profile in inputs.profiles)
+    rows = []
+    for profile in inputs.profiles:
+        naming = ", ".join(
+            f"{feature} ×{float(lift):.2f} ({int(count):,} places)"
+            for feature, lift, count in zip(
+                profile["label_features"], profile["label_lifts"], profile["label_venue_counts"], strict=True
+            )
+        )
+        density = profile.get("median_venues_per_km2")
+        rows.append(
+            f"<tr><td>{profile['cluster_id']}</td><td><b>{_e(profile['label'])}</b></td>"
+            f"<td>{int(profile['area_count']):,} ({100 * int(profile['area_count']) / clustered:.0f} %)</td>"
+            f"<td>{int(profile['venue_count'] or 0):,}</td>"
+            f"<td>{_e(profile.get('density') or 'n/a')}"
+            f"{f' ({float(density):,.0f} places/km²)' if density is not None else ''}</td>"
+            f"<td>{_e(naming or 'no feature stands out: mixed')}</td></tr>"
+        )
+    censored = sum(int(profile.get("at_venue_limit_count") or 0) for profile in inputs.profiles)
+    return (
+        '<h2>Segments</h2><table class="grid segments"><tr><th>#</th><th>segment</th><th>areas</th>'
+        "<th>places</th><th>density (median area)</th><th>named by (lift, places)</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        + f"<p>{clustered:,} areas clustered; {censored:,} of them reached the provider's limit of places a "
+        "search, so their counts and densities are floors.</p>"
+    )
 
 
 def write(inputs: ReportInputs, path: Path) -> Path:
@@ -87,7 +122,7 @@ def _settings(inputs: ReportInputs, details: Sequence[str]) -> str:
         ("Random state", settings["random_state"]),
     ]
     table = "".join(f"<tr><th>{_e(name)}</th><td>{_e(value)}</td></tr>" for name, value in rows)
-    return f'<h2>Settings</h2><ul>{items}</ul><table class="settings">{table}</table>'
+    return f'<h3>Settings</h3><ul>{items}</ul><table class="settings">{table}</table>'
 
 
 def _unclustered(areas: Sequence[Row], settings: Row) -> str:
@@ -103,7 +138,7 @@ def _unclustered(areas: Sequence[Row], settings: Row) -> str:
     items = "".join(
         f"<li>{count:,} {_e(words.get(status, status))}</li>" for status, count in sorted(counts.items())
     )
-    return f"<h2>Evidence</h2><ul>{items}</ul>"
+    return f"<h3>Areas</h3><ul>{items}</ul>"
 
 
 def _auto_rule(settings: Row) -> str:
@@ -114,9 +149,10 @@ def _auto_rule(settings: Row) -> str:
         f"and whose largest cluster holds at most {100 * float(settings['max_largest_share']):.0f} % of the areas; "
         "of those, the best bootstrap agreement + balance (the entropy of the cluster sizes over that of "
         f"{_e(settings['k_max'])} equal clusters, 0..1: higher with more clusters of more even sizes; the smaller k "
-        "on a tie; when none qualifies, the most stable k, reported weak). Silhouette is shown, not ranked on. Count η² is the share of the variance of the areas' log venue "
-        "count the clusters explain: near 1, the segments are bands of how many venues the areas have, which "
-        "the bootstrap (it keeps each area's count) cannot test.</p>"
+        "on a tie; when none qualifies, the fewest segments tried, reported weak). The bootstrap redraws the set's places "
+        "(N of N, with replacement), so each area's count — and its density — varies as sampling makes it. "
+        "Silhouette is shown, not ranked on. Count η² is the share of the variance of the areas' log venue "
+        "count the clusters explain.</p>"
     )
 
 
@@ -148,7 +184,7 @@ def _selection_table(rows: Sequence[Row]) -> str:
     return f'<table class="grid"><tr>{header}</tr>{"".join(body)}</table>'
 
 
-def _cluster(profile: Row, features: Sequence[Row], areas: Sequence[Row]) -> str:
+def _cluster(profile: Row, features: Sequence[Row], areas: Sequence[Row], settings: Row) -> str:
     cluster_id = profile["cluster_id"]
     own = sorted(
         (row for row in features if row["cluster_id"] == cluster_id),
@@ -174,11 +210,24 @@ def _cluster(profile: Row, features: Sequence[Row], areas: Sequence[Row]) -> str
         f"<p>{profile['area_count']:,} areas, {int(profile['venue_count'] or 0):,} venues"
         f"{f', {sparse:,} with thin evidence' if sparse else ''}; mean assignment confidence "
         f"{_number(profile.get('mean_assignment_confidence'))}.</p>"
-        f"<p>Label: <b>{_e(profile['label'])}</b> — its most over-represented features against the city (lift ≥ "
-        "1.25), each found in most of its areas with at least 5 venues; “Typical mix” when none is.</p>"
+        f"{_censored(profile)}"
+        f"<p>Label: <b>{_e(profile['label'])}</b> — its density against the set's areas (where its median area "
+        "falls among them: sparse in the lowest third, mid, dense in the top third), then up to three features "
+        f"whose share of all its places is at least {_e(settings['label_min_lift'])}× the city's, with at least "
+        f"{_e(settings['label_min_venues'])} places in it, the highest lift first; “mixed” when none is.</p>"
         f'{chart}<table class="grid"><tr><th>feature</th><th>venues</th><th>areas</th><th>share in cluster</th>'
         f"<th>share in city</th><th>lift</th><th>may name</th></tr>{table}</table>"
         f"<details><summary>Members ({len(members):,})</summary><p>{listed}</p></details></section>"
+    )
+
+
+def _censored(profile: Row) -> str:
+    count = int(profile.get("at_venue_limit_count") or 0)
+    if not count:
+        return ""
+    return (
+        f"<p>{count:,} of its areas reached the provider's limit of places a search: their counts and "
+        "densities are floors.</p>"
     )
 
 

@@ -10,12 +10,14 @@ grows with more clusters and more even ones, so a k that merges real segments in
 does not win on stability alone, while the rules keep out the k whose extra clusters do not hold
 up. Silhouette is reported, not ranked on: it is not comparable across feature spaces (and the
 same score chooses the default among settings, docs/segmentation_comparison.md). When no k
-qualifies, the most stable k (the best bootstrap agreement; the smaller k on a tie) — and the
-clustering is reported weak.
+qualifies, the fewest segments (k_min) — claiming the least structure — and the clustering is
+reported weak (the most stable k was the rule before: with little structure it jumped between k
+from one build to the next, e.g. on 80 % of a set's places).
 
-Each fit also records how much of the variance of the areas' log venue count its clusters explain
-(eta squared): the bootstrap keeps each area's count, so it cannot tell clusters alike by their
-places from bands of how many places they have; the report and the comparison show it.
+The bootstrap redraws the set's places themselves (segmentation.stability.redraw), so each area's
+count varies as sampling makes it vary: density is tested by the same redraw as the mix. Each fit
+also records how much of the variance of the areas' log venue count its clusters explain (eta
+squared), which the report and the comparison show.
 
 At large sizes the diagnostics (silhouette, seed and bootstrap agreement, confidence) run on a
 fixed random sample of `sample_size` areas (seeded), and the report says so; k-means' restarts run
@@ -41,7 +43,8 @@ class SelectionError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     features: tuple[str, ...]
-    shrink: bool
+    sparse_areas: str  # feature_blocks.SPARSE_AREAS
+    density_weight: float
     methods: tuple[str, ...]
     method: str
     n_clusters: str
@@ -73,6 +76,7 @@ class Fit:
     confidence: np.ndarray
     sizes: list[int] = field(default_factory=list)
     venue_count_share: float = 0.0  # eta squared of log venue count by cluster
+    redraw_empty_areas: float = 0.0  # areas a bootstrap redraw left without a place, on average
     meets_rule: bool = False
     score: float = float("nan")
     is_chosen: bool = False
@@ -100,17 +104,14 @@ def evaluate(
     connectivity: sparse.spmatrix | None = None,
 ) -> list[Fit]:
     """Fit every method of `settings.methods` at every feasible k (and at n_clusters when it is a
-    number), score each, mark the rule's verdict and the chosen fit."""
+    number), score each, mark the rule's verdict and the chosen fit. `connectivity` (who neighbours
+    whom) serves the spatial method and sparse_areas neighbours."""
     check(settings, len(counts))
-    strength = feature_blocks.shrinkage_strength(counts) if settings.shrink else None
-    mix = feature_blocks.city_mix(counts)
-
-    def rebuild(redrawn: np.ndarray) -> np.ndarray:
-        return feature_blocks.build(
-            redrawn, sampled_km2, settings.features, shrink=settings.shrink, strength=strength, mix=mix
-        )
-
-    matrix = rebuild(counts)
+    space = feature_blocks.fit(
+        counts, sampled_km2, settings.features, sparse_areas=settings.sparse_areas,
+        density_weight=settings.density_weight, graph=connectivity,
+    )  # fmt: skip
+    matrix = space.transform(counts)
     distinct = len(np.unique(matrix, axis=0))
     sample = _sample(len(matrix), settings.sample_size, settings.random_state)
     fixed = None if settings.n_clusters.strip().lower() == "auto" else _whole(settings.n_clusters)
@@ -118,19 +119,32 @@ def evaluate(
         {k for k in range(settings.k_min, settings.k_max + 1)} | ({min(fixed, distinct)} if fixed else set())
     )
     ks = [k for k in ks if 2 <= k <= min(distinct, len(matrix) - 1)] or ([1] if len(matrix) else [])
+    # The whole set's places are redrawn (a city-level redraw); the diagnostics read the sample's rows.
     draws = stability.redraw(
-        counts[sample], rebuild, resamples=settings.stability_resamples, random_state=settings.random_state
+        counts,
+        lambda redrawn: space.transform(redrawn)[sample],
+        resamples=settings.stability_resamples,
+        random_state=settings.random_state,
     )
     jobs = [(method, k) for method in settings.methods for k in ks]
     with methods.one_thread():
         # Each (method, k) is fitted and checked on its own (its own seeds), one after another:
         # side by side in threads, scikit-learn's Python overhead made small sets slower.
         fits = [
-            _fit(method, k, matrix, draws, sample, settings, connectivity if method == "spatial" else None)
+            _fit(
+                method,
+                k,
+                matrix,
+                draws.features,
+                sample,
+                settings,
+                connectivity if method == "spatial" else None,
+            )
             for method, k in jobs
         ]
     for fit in fits:
         fit.venue_count_share = explained_share(np.log(np.maximum(counts.sum(axis=1), 1)), fit.labels)
+        fit.redraw_empty_areas = draws.empty_areas
     _choose(fits, settings, fixed)
     return fits
 
@@ -210,6 +224,12 @@ def check(settings: Settings, clustered: int) -> None:
         raise SelectionError(
             f"features is {list(settings.features)}; expected one or more of {', '.join(feature_blocks.BLOCKS)}"
         )
+    if settings.sparse_areas not in feature_blocks.SPARSE_AREAS:
+        raise SelectionError(
+            f"sparse_areas is {settings.sparse_areas!r}; expected one of {', '.join(feature_blocks.SPARSE_AREAS)}"
+        )
+    if not settings.density_weight > 0:
+        raise SelectionError(f"density_weight is {settings.density_weight}; expected a number above 0")
     if not 2 <= settings.k_min <= settings.k_max:
         raise SelectionError(
             f"k_min is {settings.k_min} and k_max {settings.k_max}; expected 2 <= k_min <= k_max"
@@ -245,9 +265,7 @@ def _choose(fits: Sequence[Fit], settings: Settings, fixed: int | None) -> None:
         if qualified:
             chosen = max(qualified, key=lambda fit: (round(fit.score, 9), -fit.k))
         else:
-            chosen = max(
-                own, key=lambda fit: (round(float(np.nan_to_num(fit.bootstrap_agreement)), 9), -fit.k)
-            )
+            chosen = min(own, key=lambda fit: fit.k)
     chosen.is_chosen = True
 
 

@@ -1,11 +1,13 @@
 """How much a clustering is worth: does it come back with another random seed, and with another
-draw of each area's venues?
+draw of the set's places?
 
 - seed agreement: the mean adjusted Rand index between the clustering and the same method run with
   other seeds (1 for a method without a seed);
-- bootstrap agreement: each area's venues are redrawn (a multinomial draw of as many venues from
-  its own category mix), the features rebuilt and the method rerun; the mean adjusted Rand index
-  against the clustering;
+- bootstrap agreement: the set's places are redrawn (N of its N places, with replacement: each
+  area–feature count a draw of the multinomial over all the set's cells), so each area's count
+  varies as sampling makes it vary and every feature — its mix and its density alike — is tested by
+  the same redraw; the features rebuilt and the method rerun; the mean adjusted Rand index against
+  the clustering;
 - assignment confidence: per area, the share of those redraws that put it in its cluster, once
   each redraw's clusters are matched to the clustering's (the matching that keeps the most areas
   together, Hungarian algorithm).
@@ -36,26 +38,28 @@ def seed_agreement(labels: np.ndarray, refit: Refit, matrix: np.ndarray, seeds: 
     return float(np.mean([adjusted_rand_score(labels, refit(matrix, seed)) for seed in seeds]))
 
 
+@dataclass(frozen=True)
+class Redraws:
+    features: list[np.ndarray]  # the rebuilt features of each redraw
+    empty_areas: float  # areas a redraw gave no place, on average (they are clustered as such)
+
+
 def redraw(
     counts: np.ndarray, rebuild: Callable[[np.ndarray], np.ndarray], *, resamples: int, random_state: int
-) -> list[np.ndarray]:
-    """The features of `resamples` redraws of each area's venues (a multinomial draw of as many
-    venues from its own mix). They depend on the areas only, so one set serves every k and method."""
+) -> Redraws:
+    """`resamples` redraws of the set's places: N of its N places with replacement, that is each
+    area × feature count from the multinomial over all the cells. An area may draw nothing: it
+    stays, with the features of an area without places, and is counted. The redraws depend on the
+    areas only, so one set serves every k and method."""
     generator = np.random.default_rng(random_state)
-    totals = counts.sum(axis=1)
-    shares = np.divide(
-        counts, totals[:, None], out=np.zeros_like(counts, dtype=float), where=totals[:, None] > 0
-    )
-    draws = []
-    for _ in range(resamples):
-        redrawn = np.vstack(
-            [
-                generator.multinomial(int(total), share) if total > 0 else share * 0
-                for total, share in zip(totals, shares, strict=True)
-            ]
-        ).astype(float)
+    total = round(float(counts.sum()))
+    cells = counts.ravel() / total if total else counts.ravel()
+    draws, empty = [], 0
+    for _ in range(resamples if total else 0):
+        redrawn = generator.multinomial(total, cells).reshape(counts.shape).astype(float)
+        empty += int((redrawn.sum(axis=1) == 0).sum())
         draws.append(rebuild(redrawn))
-    return draws
+    return Redraws(draws, empty / len(draws) if draws else 0.0)
 
 
 def bootstrap(

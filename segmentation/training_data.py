@@ -1,7 +1,8 @@
 """What model selection is fitted on, read from the marts: the chosen set's areas that are
 clustered (with at least one venue; at least min_venues when sparse areas are excluded), their
 venue counts by feature (long counts turned into a matrix here, never a wide pivot), the ground
-the venues were counted on, and — for the spatial method — who neighbours whom."""
+the venues were counted on, and — for the spatial method and sparse_areas neighbours — who
+neighbours whom."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def read_training_data(
         [np.nan if value is None else value for value in clustered["sampled_km2"]], dtype=float
     )
     connectivity = None
-    if "spatial" in settings["selection_methods"] and area_ids:
+    if ("spatial" in settings["selection_methods"] or settings["sparse_areas"] == "neighbours") and area_ids:
         if all(kind == "polygon" for kind in clustered["geometry_kind"]):
             connectivity = methods.adjacency_graph(row_of, _adjacent_pairs(chosen))
         else:

@@ -28,7 +28,7 @@ def mixes(sizes: tuple[int, ...] = (12, 8, 5), venues: int = 30, seed: int = 7) 
 
 
 def settings(**changes) -> Settings:
-    base = dict(features=("shares",), shrink=False, methods=("kmeans",), method="kmeans", n_clusters="auto",
+    base = dict(features=("shares",), sparse_areas="none", density_weight=1.0, methods=("kmeans",), method="kmeans", n_clusters="auto",
                 k_min=2, k_max=6, random_state=42, n_init=10, min_cluster_size=3, min_seed_agreement=0.8,
                 min_bootstrap_agreement=0.6, max_largest_share=0.7, stability_seeds=3, stability_resamples=5, sample_size=2000)  # fmt: skip
     return Settings(**{**base, **changes})
@@ -67,7 +67,9 @@ def test_model_selection_fits_the_shrunk_features():
     cluster's mean in that space (with shrinkage switched off it would be the raw one's)."""
     counts = mixes()
     counts[:4] = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0], [1, 1, 0, 0]]  # sparse areas
-    (chosen,) = [fit for fit in evaluate(counts, np.full(25, np.nan), settings(shrink=True)) if fit.is_chosen]
+    (chosen,) = [
+        fit for fit in evaluate(counts, np.full(25, np.nan), settings(sparse_areas="shrink")) if fit.is_chosen
+    ]
     for shrink, matches in ((True, True), (False, False)):
         matrix = feature_blocks.build(counts, np.full(25, np.nan), ["shares"], shrink=shrink)
         centres = np.vstack([matrix[chosen.labels == c].mean(axis=0) for c in range(1, chosen.k + 1)])
@@ -88,13 +90,19 @@ def test_tfidf_weighs_down_what_every_area_has_and_rows_are_unit_length():
     assert scaled[1, 0] < scaled[1, 2]  # everywhere (column 0) counts less than rare (column 2)
 
 
-def test_blocks_combine_at_equal_weight_and_density_needs_sizes():
+def test_blocks_combine_at_equal_weight_density_at_its_own_and_density_needs_sizes():
     counts = mixes()
+    counts[:, 0] *= np.arange(1, len(counts) + 1)  # the first column far wider than the others
     km2 = np.linspace(1, 5, len(counts))
-    combined = feature_blocks.build(counts, km2, ["shares", "density", "diversity"])
-    assert combined.shape == (len(counts), 4 + 1 + 1)
-    for block in (slice(0, 4), slice(4, 5), slice(5, 6)):
-        assert combined[:, block].var(axis=0).sum() == pytest.approx(1.0)
+    for weight in (1.0, 1.5):
+        combined = feature_blocks.build(
+            counts, km2, ["shares", "density", "diversity"], density_weight=weight
+        )
+        assert combined.shape == (len(counts), 4 + 1 + 1)
+        # Each column standardised, each block a total variance of 1; density weight² × the others'.
+        assert np.allclose(combined[:, :4].var(axis=0), 0.25)
+        assert combined[:, 5].var() == pytest.approx(1.0)
+        assert combined[:, 4].var() == pytest.approx(2 * weight**2)
     with pytest.raises(FeatureBlockError, match="needs every area's size"):
         feature_blocks.build(counts, np.full(len(counts), np.nan), ["density"])
     with pytest.raises(FeatureBlockError, match="expected some of shares, log_lq, hellinger, tfidf, density"):
@@ -170,15 +178,71 @@ def test_stability_is_high_for_real_structure_and_low_for_noise():
     clear = mixes(venues=60)
     labels = refit(feature_blocks.shares(clear), 42)
     assert stability.seed_agreement(labels, refit, feature_blocks.shares(clear), [1, 2, 3]) == 1.0
-    draws = stability.redraw(clear, feature_blocks.shares, resamples=10, random_state=3)
+    draws = stability.redraw(clear, feature_blocks.shares, resamples=10, random_state=3).features
     agreement, confidence = stability.bootstrap(labels, draws, refit, random_state=3)
     assert agreement > 0.9 and confidence.min() >= 0.8
 
     noise = np.random.default_rng(5).multinomial(4, [0.25] * 4, 60).astype(float)
     labels = refit(feature_blocks.shares(noise), 42)
-    draws = stability.redraw(noise, feature_blocks.shares, resamples=10, random_state=3)
+    draws = stability.redraw(noise, feature_blocks.shares, resamples=10, random_state=3).features
     agreement, confidence = stability.bootstrap(labels, draws, refit, random_state=3)
     assert agreement < 0.3 and confidence.mean() < 0.7
+
+
+def test_a_redraw_resamples_the_places_so_each_areas_count_varies_and_empty_areas_are_counted():
+    """N of the set's N places with replacement: the total stays N, each area's count varies (a
+    redraw that kept each area's count could not test density), an area may draw nothing — it stays,
+    and is counted."""
+    counts = np.array([[40.0, 10, 0], [1, 0, 0], [0, 0, 1], [20, 20, 8]])
+    seen = []
+    redraws = stability.redraw(
+        counts, lambda redrawn: seen.append(redrawn) or redrawn, resamples=50, random_state=1
+    )
+    totals = np.array([drawn.sum(axis=1) for drawn in seen])
+    assert len(redraws.features) == 50 and (totals.sum(axis=1) == counts.sum()).all()
+    assert totals[:, 0].std() > 3  # the 50-place area's count varies (about ±6)
+    empty = (totals == 0).sum(axis=1)
+    assert empty.sum() > 0 and redraws.empty_areas == pytest.approx(empty.mean())
+    assert all(drawn.shape == counts.shape for drawn in redraws.features)
+
+
+def test_density_is_tested_by_the_redraw():
+    """Areas that differ by density alone: clusters of density hold under the redraw of places (they
+    would be untestable if each area kept its count), and a density made of noise does not."""
+
+    def refit(matrix: np.ndarray, seed: int) -> np.ndarray:
+        return methods.fit("kmeans", matrix, 2, random_state=seed)[0]
+
+    generator = np.random.default_rng(4)
+    same_mix = [0.4, 0.3, 0.2, 0.1]
+    for totals, expect_stable in ((np.repeat([10, 200], 20), True), (generator.poisson(60, 40), False)):
+        counts = np.vstack([generator.multinomial(total, same_mix) for total in totals]).astype(float)
+        space = feature_blocks.fit(counts, np.ones(len(counts)), ["density"])
+        labels = refit(space.transform(counts), 42)
+        draws = stability.redraw(counts, space.transform, resamples=10, random_state=2).features
+        agreement, _ = stability.bootstrap(labels, draws, refit, random_state=2)
+        assert (agreement > 0.9) == expect_stable, agreement
+
+
+def test_neighbours_lend_a_sparse_area_their_mix():
+    """sparse_areas neighbours: the evidence lent to an area with one place is its neighbours' pooled
+    mix (spatial empirical Bayes), not the city's; a rich area hardly moves."""
+    from scipy import sparse
+
+    counts = np.array([[1.0, 0, 0], [0, 30, 0], [0, 30, 0], [30, 0, 0], [0, 0, 30], [0, 0, 30]])
+    graph = sparse.csr_matrix(np.array([
+        [0, 1, 1, 0, 0, 0], [1, 0, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0],
+        [0, 0, 0, 0, 1, 1], [0, 0, 0, 1, 0, 1], [0, 0, 0, 1, 1, 0],
+    ]))  # fmt: skip
+    km2 = np.ones(len(counts))
+    near = feature_blocks.fit(counts, km2, ["log_lq"], sparse_areas="neighbours", graph=graph).transform(
+        counts
+    )
+    city = feature_blocks.fit(counts, km2, ["log_lq"], sparse_areas="shrink").transform(counts)
+    assert near[0, 1] > city[0, 1] + 0.5 and near[0, 1] > near[0, 2] + 1  # its neighbours are all feature 1
+    assert abs(near[3, 0] - city[3, 0]) < 0.1
+    with pytest.raises(FeatureBlockError, match="needs a neighbour graph"):
+        feature_blocks.fit(counts, km2, ["shares"], sparse_areas="neighbours")
 
 
 def test_seed_agreement_varies_the_seed_and_the_bootstrap_matches_labels():
@@ -269,7 +333,7 @@ def test_the_auto_rule_puts_stability_first_then_balance():
         fit(4, 0.3, [97, 1, 1, 1]),
     ]
     _choose(none_qualify, settings(), None)
-    assert [f.k for f in none_qualify if f.is_chosen] == [3]  # the most stable, and reported weak
+    assert [f.k for f in none_qualify if f.is_chosen] == [2]  # the fewest segments, reported weak
     fixed = [fit(2, 0.3, [60, 40]), fit(3, 0.2, [50, 30, 20])]
     _choose(fixed, settings(n_clusters="2"), 2)
     assert [f.k for f in fixed if f.is_chosen] == [2]
@@ -312,7 +376,8 @@ SETTINGS_ROW = {
     "area_set": "toronto_fsa", "preset": "default", "feature_level": "group", "group_mapped_share": 0.98,
     "features": ["shares", "diversity"], "sparse_areas": "shrink", "min_venues": 5, "method": "kmeans",
     "n_clusters": "auto", "random_state": 42, "min_cluster_size": 3, "min_seed_agreement": 0.8,
-    "min_bootstrap_agreement": 0.6, "max_largest_share": 0.7, "k_max": 10,
+    "min_bootstrap_agreement": 0.6, "max_largest_share": 0.7, "k_max": 10, "label_min_lift": 1.25,
+    "label_min_venues": 10,
 }  # fmt: skip
 QUALITY = {"k": 2, "method": "kmeans", "feature_level": "group", "silhouette": 0.05, "seed_agreement": 0.7,
            "bootstrap_agreement": 0.3, "is_weak": True,
@@ -352,8 +417,13 @@ def report_inputs() -> report.ReportInputs:
     ]  # fmt: skip
     profiles = [
         {"cluster_id": c, "area_count": 1, "venue_count": v, "label": label, "display_label": f"Cluster {c}: {label}",
-         "mean_assignment_confidence": 0.5}
-        for c, v, label in ((1, 30, f"Food {HOSTILE}"), (2, 2, "Typical mix"))
+         "mean_assignment_confidence": 0.5, "density": density, "median_venues_per_km2": per_km2,
+         "at_venue_limit_count": limit, "label_features": named, "label_lifts": [1.4] * len(named),
+         "label_venue_counts": [25] * len(named)}
+        for c, v, label, density, per_km2, limit, named in (
+            (1, 30, f"dense — Food {HOSTILE}", "dense", 38.2, 1, [f"Food {HOSTILE}"]),
+            (2, 2, "sparse — mixed", "sparse", 2.5, 0, []),
+        )
     ]  # fmt: skip
     features = [
         {"cluster_id": 1, "feature": "Food", "venue_count": 25, "area_count": 1, "cluster_share": 0.83,
@@ -384,13 +454,34 @@ def test_the_report_is_one_self_contained_page_that_explains_each_segment(tmp_pa
     )
     assert float(place[1]["width"]) == pytest.approx(4.5 * float(place[0]["width"]), rel=0.05)
     clusters = [section.h3.get_text() for section in page.select("section.cluster")]
-    assert clusters == [f"Cluster 1: Food {HOSTILE}", "Cluster 2: Typical mix"]
+    assert clusters == [f"Cluster 1: dense — Food {HOSTILE}", "Cluster 2: sparse — mixed"]
+    # A planner's page first: the segments (name, size, density, what names them), then the evidence.
+    assert [h2.get_text() for h2 in page.select("h2")] == ["Segments", "The evidence"]
+    overview = [
+        [cell.get_text() for cell in row.select("td")] for row in page.select("table.segments tr")[1:]
+    ]
+    assert overview == [
+        [
+            "1",
+            f"dense — Food {HOSTILE}",
+            "1 (50 %)",
+            "30",
+            "dense (38 places/km²)",
+            f"Food {HOSTILE} ×1.40 (25 places)",
+        ],
+        ["2", "sparse — mixed", "1 (50 %)", "2", "sparse (2 places/km²)", "no feature stands out: mixed"],
+    ]
+    assert (
+        "1 of them reached the provider's limit"
+        in page.select_one("table.segments").find_next("p").get_text()
+    )
+    assert page.find(string=re.compile("at least 1.25× the city's, with at least 10 places"))
     first = page.select("section.cluster")[0]
     assert [cell.get_text() for cell in first.select("table tr")[1].select("td")] == [
         "Food", "25", "1", "83.0 %", "78.0 %", "1.06", "yes",
     ]  # fmt: skip
     assert f"M5A {HOSTILE}" in first.details.get_text()
-    evidence = page.find("h2", string="Evidence").find_next("ul").get_text()
+    evidence = page.find("h3", string="Areas").find_next("ul").get_text()
     assert "1 not clustered: no venues" in evidence and "1 clustered on fewer than 5 venues" in evidence
 
 

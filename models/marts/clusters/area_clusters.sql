@@ -32,10 +32,12 @@ select
     assigned.assignment_confidence,
     assigned.cluster_id is not null as is_clustered,
     areas.venue_count < settings.min_venues as is_sparse,
+    -- A search circle stops at the provider's limit: its count (and density) is a floor.
+    areas.geometry_kind <> 'polygon' and areas.venue_count >= {{ var('venue_limit') }} as is_at_venue_limit,
     case
         when assigned.cluster_id is not null
             and areas.venue_count < settings.min_venues
-            and settings.sparse_areas = 'shrink'
+            and settings.sparse_areas in ('shrink', 'neighbours')
             then 'clustered_shrunk'
         when assigned.cluster_id is not null then 'clustered'
         when areas.venue_count = 0 then 'no_venues'
@@ -44,9 +46,10 @@ select
     case
         when assigned.cluster_id is not null
             and areas.venue_count < settings.min_venues
-            and settings.sparse_areas = 'shrink'
+            and settings.sparse_areas in ('shrink', 'neighbours')
             then 'Clustered on ' || areas.venue_count || ' venue(s), fewer than ' || settings.min_venues
-                || ': its shares were shrunk toward the city''s mix'
+                || ': its shares were shrunk toward '
+                || case when settings.sparse_areas = 'shrink' then 'the city''s mix' else 'its neighbours'' mix' end
         when assigned.cluster_id is not null and areas.venue_count < settings.min_venues
             then 'Clustered on ' || areas.venue_count || ' venue(s), fewer than ' || settings.min_venues
                 || ': thin evidence (sparse_areas = ' || settings.sparse_areas || ')'

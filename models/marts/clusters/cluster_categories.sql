@@ -49,7 +49,8 @@ judged as (
         cluster_share / overall_share as lift,
         cluster_share / overall_share >= {{ var('label_min_lift') }} as is_over_represented,
         cluster_share / overall_share >= {{ var('label_min_lift') }}
-        and area_count * 2 > cluster_area_count and venue_count >= 5 as may_name
+        and venue_count >= {{ var('label_min_venues') }}
+        and feature <> '(unmapped)' as may_name
     from shares
 )
 

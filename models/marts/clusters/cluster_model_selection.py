@@ -1,7 +1,7 @@
 """Model selection for the chosen area set: every k of k_min..k_max (and n_clusters when it is a
 number) for each method of cluster_settings.selection_methods, fitted once on the features the
 settings name, with the four criteria, the cluster sizes, the agreement across random seeds and
-across bootstrap redraws of each area's venues, each area's assignment confidence, the auto rule's
+across bootstrap redraws of the set's places, each area's assignment confidence, the auto rule's
 verdict, and the chosen fit (area_clusters unnests it: the clusters are not fitted twice). The
 report (segmentation_outputs) plots it."""
 
@@ -23,7 +23,8 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         raise SelectionError(f"min_venues is {row['min_venues']}; expected a whole number of at least 1")
     data = read_training_data(dbt.ref("area_feature_counts"), dbt.ref("areas"), row)
     settings = Settings(
-        features=tuple(row["features"]), shrink=row["sparse_areas"] == "shrink", methods=tuple(row["selection_methods"]),
+        features=tuple(row["features"]), sparse_areas=row["sparse_areas"], density_weight=float(row["density_weight"]),
+        methods=tuple(row["selection_methods"]),
         method=row["method"], n_clusters=str(row["n_clusters"]), k_min=int(row["k_min"]), k_max=int(row["k_max"]),
         random_state=int(row["random_state"]), n_init=int(row["n_init"]), min_cluster_size=int(row["min_cluster_size"]),
         min_seed_agreement=float(row["min_seed_agreement"]), max_largest_share=float(row["max_largest_share"]),
@@ -48,6 +49,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "smallest_cluster": pa.array([fit.smallest for fit in fits], pa.int32()),
             "largest_share": pa.array([fit.largest_share for fit in fits], pa.float64()),
             "venue_count_share": pa.array([fit.venue_count_share for fit in fits], pa.float64()),
+            "redraw_empty_areas": pa.array([fit.redraw_empty_areas for fit in fits], pa.float64()),
             "meets_rule": pa.array([fit.meets_rule for fit in fits], pa.bool_()),
             "score": pa.array([fit.score for fit in fits], pa.float64()),
             "is_chosen": pa.array([fit.is_chosen for fit in fits], pa.bool_()),

@@ -30,7 +30,7 @@ judged as (
             [
                 case
                     when settings.n_clusters = 'auto' and not chosen.meets_rule
-                        then 'no k met the auto rule: this is the most stable k, k = ' || chosen.k
+                        then 'no k met the auto rule: this is the fewest segments tried, k = ' || chosen.k
                 end,
                 case
                     when coalesce(chosen.silhouette, 0) < {{ var('weak_silhouette') }}
@@ -55,7 +55,7 @@ judged as (
                     when coalesce(chosen.bootstrap_agreement, 0) < {{ var('weak_bootstrap_agreement') }}
                         then 'bootstrap agreement '
                             || round(coalesce(chosen.bootstrap_agreement, 0), 2)
-                            || ' is below {{ var("weak_bootstrap_agreement") }}: a redraw of each area''s venues'
+                            || ' is below {{ var("weak_bootstrap_agreement") }}: a redraw of the set''s places'
                             || ' moves many areas to another cluster'
                 end
             ],

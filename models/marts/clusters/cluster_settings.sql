@@ -84,11 +84,12 @@ select
     {%- endif %}
     mapped.mapped_share as group_mapped_share,
     mapped.commonest_unmapped,
-    [{% for block in features %}'{{ block }}'{% if not loop.last %}, {% endif %}{% endfor %}] as features,
+    {{ sql_list(features) }} as features,
     '{{ cluster_setting("sparse_areas") }}' as sparse_areas,
+    {{ cluster_setting("density_weight") }}::double as density_weight,
     {{ var('min_venues') }} as min_venues,
     '{{ cluster_setting("method") }}' as method,  -- noqa: RF04
-    [{% for method in methods %}'{{ method }}'{% if not loop.last %}, {% endif %}{% endfor %}] as selection_methods,
+    {{ sql_list(methods) }} as selection_methods,
     '{{ cluster_setting("n_clusters") }}' as n_clusters,
     {{ var('k_min') }} as k_min,
     {{ var('k_max') }} as k_max,
@@ -97,9 +98,11 @@ select
     {{ var('min_cluster_size') }} as min_cluster_size,
     {{ var('min_seed_agreement') }} as min_seed_agreement,
     {{ var('min_bootstrap_agreement') }} as min_bootstrap_agreement,
-    {{ var('max_largest_share') }} as max_largest_share,
+    {{ var('max_largest_share') }}::double as max_largest_share,
     {{ var('stability_seeds') }} as stability_seeds,
     {{ var('stability_resamples') }} as stability_resamples,
-    {{ var('stability_sample_size') }} as stability_sample_size
+    {{ var('stability_sample_size') }} as stability_sample_size,
+    {{ var('label_min_lift') }}::double as label_min_lift,
+    {{ var('label_min_venues') }} as label_min_venues
 from mapped
 cross join chosen_set
