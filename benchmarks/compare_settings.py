@@ -257,6 +257,9 @@ def markdown(results: list[Result], labels: dict[str, list[str]]) -> str:
         f"a second build on {100 * SUBSAMPLE_SHARE:.0f} % of the places (drawn without replacement) agrees with the full one at ARI ≥ "
         f"{MIN_SUBSAMPLE_AGREEMENT} (*80 % ARI*, over the areas both cluster); a build with random_state + 1 (other seeds and",
         f"other redraws, so k may change) agrees at ARI ≥ {MIN_STATE_AGREEMENT} (*state ARI*).",
+        f"k runs from k_min = {DEFAULTS['k_min']} (two segments are a split, not a segmentation) to k_max = {DEFAULTS['k_max']}; when no k",
+        "meets the rules the build takes the fewest segments tried and says the clustering is weak (taking the most stable",
+        "k instead made a build on 80 % of a set's places jump to another k).",
         "*Balance* is the entropy of the cluster sizes over",
         f"that of k_max = {DEFAULTS['k_max']} equal clusters (0..1), as the auto rule scores it. *Count η²* is the share of the",
         "variance of the areas' log venue count the clusters explain. Silhouette is shown, not ranked on: it is not",

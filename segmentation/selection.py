@@ -107,6 +107,11 @@ def evaluate(
     number), score each, mark the rule's verdict and the chosen fit. `connectivity` (who neighbours
     whom) serves the spatial method and sparse_areas neighbours."""
     check(settings, len(counts))
+    # The features in a canonical order (the most places first; ties by their counts), so that the
+    # redraws — and so the chosen k — do not depend on the order the columns came in.
+    counts = counts[
+        :, sorted(range(counts.shape[1]), key=lambda j: (-counts[:, j].sum(), counts[:, j].tobytes()))
+    ]
     space = feature_blocks.fit(
         counts, sampled_km2, settings.features, sparse_areas=settings.sparse_areas,
         density_weight=settings.density_weight, graph=connectivity,

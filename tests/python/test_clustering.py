@@ -287,6 +287,20 @@ def test_model_selection_finds_the_three_kinds_and_marks_one_fit():
     assert len(chosen.confidence) == 25 and set(chosen.labels.tolist()) == {1, 2, 3}
 
 
+def test_model_selection_does_not_depend_on_the_order_of_the_columns():
+    """The redraws are drawn over the cells in a canonical order: the same areas with their features
+    in another order give the same agreements (the build orders features by column name, the
+    comparison by name)."""
+    counts = mixes(venues=12)
+    first, second = (
+        evaluate(columns, np.full(25, np.nan), settings(stability_resamples=3))
+        for columns in (counts, counts[:, [2, 0, 3, 1]])
+    )
+    assert [(f.k, f.bootstrap_agreement, f.sizes) for f in first] == [
+        (f.k, f.bootstrap_agreement, f.sizes) for f in second
+    ]
+
+
 def test_above_the_sample_size_restarts_run_on_the_sample_and_every_area_is_assigned():
     """At 1,200 areas and a sample of 100: the kinds are found among all areas, as well as 10 full
     restarts find them, and the diagnostics (confidence) cover the sample alone."""
