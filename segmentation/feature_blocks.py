@@ -38,7 +38,7 @@ same strength; the pseudo-count of log_lq is spread by that prior too.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -128,7 +128,7 @@ class FeatureSpace:
     density_weight: float
     graph: sparse.spmatrix | None
     centres: tuple[np.ndarray, ...] = ()
-    scales: tuple[float, ...] = ()
+    scales: tuple[np.ndarray, ...] = ()  # per column
 
     def raw(self, counts: np.ndarray) -> list[np.ndarray]:
         counts = np.asarray(counts, dtype=float)
@@ -211,30 +211,12 @@ def fit(
     centres = tuple(part.mean(axis=0) for part in parts)
     # Each column standardised, then each block to a total variance of 1 (density: density_weight²
     # times the number of other blocks).
-    columns = [np.where(part.std(axis=0) > 0, part.std(axis=0), 1.0) for part in parts]
+    spreads = [np.where(part.std(axis=0) > 0, part.std(axis=0), 1.0) for part in parts]
     others = sum(1 for block in blocks if block != "density")
     scales = tuple(
         spread
         * np.sqrt(part.shape[1])
         / (density_weight * np.sqrt(max(others, 1)) if block == "density" else 1.0)
-        for block, part, spread in zip(blocks, parts, columns, strict=True)
+        for block, part, spread in zip(blocks, parts, spreads, strict=True)
     )
-    return FeatureSpace(**{**space.__dict__, "centres": centres, "scales": scales})
-
-
-def build(
-    counts: np.ndarray,
-    sampled_km2: np.ndarray,
-    blocks: Sequence[str],
-    *,
-    shrink: bool = False,
-    density_weight: float = 1.0,
-) -> np.ndarray:
-    """The features of these counts in their own space (`fit` then `transform`)."""
-    return fit(
-        counts,
-        sampled_km2,
-        blocks,
-        sparse_areas="shrink" if shrink else "none",
-        density_weight=density_weight,
-    ).transform(counts)
+    return replace(space, centres=centres, scales=scales)

@@ -37,9 +37,24 @@ def settings(**changes) -> Settings:
 # --- feature blocks ------------------------------------------------------------------------------
 
 
+def features(
+    counts: np.ndarray,
+    km2: np.ndarray,
+    blocks: list[str],
+    *,
+    shrink: bool = False,
+    density_weight: float = 1.0,
+) -> np.ndarray:
+    """The features of these counts in their own space."""
+    space = feature_blocks.fit(
+        counts, km2, blocks, sparse_areas="shrink" if shrink else "none", density_weight=density_weight
+    )
+    return space.transform(counts)
+
+
 def test_shares_are_the_notebooks_one_hot_means():
     counts = np.array([[3.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, 2.0]])
-    assert feature_blocks.build(counts, np.full(3, np.nan), ["shares"]).tolist() == [
+    assert features(counts, np.full(3, np.nan), ["shares"]).tolist() == [
         [0.75, 0.25, 0.0],
         [0.0, 0.0, 0.0],
         [0.25, 0.25, 0.5],
@@ -52,7 +67,7 @@ def test_shrinkage_pulls_sparse_areas_toward_the_city_mix_more_than_rich_ones():
     strength = feature_blocks.shrinkage_strength(counts)
     assert 0 < strength < 1000
     mix = feature_blocks.city_mix(counts)
-    shrunk = feature_blocks.build(counts, np.full(len(counts), np.nan), ["shares"], shrink=True)
+    shrunk = features(counts, np.full(len(counts), np.nan), ["shares"], shrink=True)
     raw = feature_blocks.shares(counts)
     assert np.allclose(shrunk.sum(axis=1), 1)
     moved = np.abs(shrunk - raw).sum(axis=1) / np.abs(mix - raw).sum(axis=1)
@@ -71,7 +86,7 @@ def test_model_selection_fits_the_shrunk_features():
         fit for fit in evaluate(counts, np.full(25, np.nan), settings(sparse_areas="shrink")) if fit.is_chosen
     ]
     for shrink, matches in ((True, True), (False, False)):
-        matrix = feature_blocks.build(counts, np.full(25, np.nan), ["shares"], shrink=shrink)
+        matrix = features(counts, np.full(25, np.nan), ["shares"], shrink=shrink)
         centres = np.vstack([matrix[chosen.labels == c].mean(axis=0) for c in range(1, chosen.k + 1)])
         distances = np.linalg.norm(matrix - centres[chosen.labels - 1], axis=1)
         assert np.allclose(distances, chosen.distances, atol=1e-6) == matches
@@ -85,7 +100,7 @@ def test_shrinkage_strength_is_large_when_areas_differ_only_by_noise():
 
 def test_tfidf_weighs_down_what_every_area_has_and_rows_are_unit_length():
     counts = np.array([[5.0, 5.0, 0.0], [5.0, 0.0, 5.0], [5.0, 5.0, 0.0]])
-    scaled = feature_blocks.build(counts, np.full(3, np.nan), ["tfidf"])
+    scaled = features(counts, np.full(3, np.nan), ["tfidf"])
     assert np.allclose(np.linalg.norm(scaled, axis=1), 1.0)
     assert scaled[1, 0] < scaled[1, 2]  # everywhere (column 0) counts less than rare (column 2)
 
@@ -95,25 +110,23 @@ def test_blocks_combine_at_equal_weight_density_at_its_own_and_density_needs_siz
     counts[:, 0] *= np.arange(1, len(counts) + 1)  # the first column far wider than the others
     km2 = np.linspace(1, 5, len(counts))
     for weight in (1.0, 1.5):
-        combined = feature_blocks.build(
-            counts, km2, ["shares", "density", "diversity"], density_weight=weight
-        )
+        combined = features(counts, km2, ["shares", "density", "diversity"], density_weight=weight)
         assert combined.shape == (len(counts), 4 + 1 + 1)
         # Each column standardised, each block a total variance of 1; density weight² × the others'.
         assert np.allclose(combined[:, :4].var(axis=0), 0.25)
         assert combined[:, 5].var() == pytest.approx(1.0)
         assert combined[:, 4].var() == pytest.approx(2 * weight**2)
     with pytest.raises(FeatureBlockError, match="needs every area's size"):
-        feature_blocks.build(counts, np.full(len(counts), np.nan), ["density"])
+        features(counts, np.full(len(counts), np.nan), ["density"])
     with pytest.raises(FeatureBlockError, match="expected some of shares, log_lq, hellinger, tfidf, density"):
-        feature_blocks.build(counts, km2, ["zscore"])
+        features(counts, km2, ["zscore"])
 
 
 def test_log_location_quotients_compare_each_area_with_its_city():
     # Food is 80 % of the city's venues and of area 0's: LQ 1 (log 0); area 1 has twice the
     # city's share of parks (LQ 2); an absent feature has a finite, negative log LQ.
     counts = np.array([[800.0, 100, 100, 0], [800, 200, 0, 0], [800, 0, 100, 100]])
-    lq = feature_blocks.build(counts, np.full(3, np.nan), ["log_lq"])
+    lq = features(counts, np.full(3, np.nan), ["log_lq"])
     assert lq[0, 0] == pytest.approx(0.0, abs=0.01) and lq[1, 1] == pytest.approx(np.log(2), abs=0.01)
     assert np.isfinite(lq).all() and lq[0, 3] < -2.5
     # Shrunk all the way toward the city's mix, every area has LQ 1 everywhere.

@@ -41,6 +41,17 @@ placed as (
     from members
 ),
 
+worded_density as (
+    select
+        *,
+        case
+            when density_percentile < 1 / 3 then 'sparse'
+            when density_percentile < 2 / 3 then 'mid'
+            when density_percentile is not null then 'dense'
+        end as density
+    from placed
+),
+
 categories as (
     select * from {{ ref('cluster_categories') }}
 ),
@@ -77,7 +88,7 @@ named as (
 
 worded as (
     select
-        placed.*,
+        worded_density.*,
         named.venue_count,
         named.label_features,
         named.label_lifts,
@@ -85,22 +96,11 @@ worded as (
         named.next_feature,
         named.distinctive_features,
         named.distinctive_lifts,
-        case
-            when placed.density_percentile < 1 / 3 then 'sparse'
-            when placed.density_percentile < 2 / 3 then 'mid'
-            when placed.density_percentile is not null then 'dense'
-        end as density,
         concat_ws(
-            ' — ',
-            case
-                when placed.density_percentile < 1 / 3 then 'sparse'
-                when placed.density_percentile < 2 / 3 then 'mid'
-                when placed.density_percentile is not null then 'dense'
-            end,
-            coalesce(array_to_string(named.label_features, ', '), 'mixed')
+            ' — ', worded_density.density, coalesce(array_to_string(named.label_features, ', '), 'mixed')
         ) as first_label
-    from placed
-    left join named on placed.cluster_id = named.cluster_id
+    from worded_density
+    left join named on worded_density.cluster_id = named.cluster_id
 ),
 
 -- No two segments of a set share a label: a repeated one takes its next feature, and one still
