@@ -464,6 +464,12 @@ def _run_overture(args: argparse.Namespace) -> None:
     """Overture places for the extent of each area set asked for (--area-set, else every set), or
     of --bbox."""
     min_confidence = overture.DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
+    if not 0 <= min_confidence <= 1:  # nan too
+        raise IngestError(f"--min-confidence is {args.min_confidence}; a confidence is a number from 0 to 1")
+    if args.bbox and args.area_set:
+        raise IngestError(
+            "give --area-set or --bbox, not both: --area-set lands its set's extent, --bbox a box of its own"
+        )
     release = overture.resolve_release(args.release or "latest", overture.stac_url(), args.timeout or 30)
     with _connect(args) as connection:
         if args.bbox:

@@ -28,6 +28,7 @@ import json
 import logging
 import math
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -94,6 +95,10 @@ RULES = ("permanently closed", "below the minimum confidence", "no category", "n
 _PLACE_COLUMNS = (
     "id, name, latitude, longitude, category, basic_category, confidence, operating_status, dataset, excluded"
 )
+
+
+# Overture's release names: 2026-03-18.0, and the early 2024-01-17-alpha.0.
+RELEASE_NAME = re.compile(r"\d{4}-\d{2}-\d{2}(-[a-z]+)?(\.\d+)?")
 
 
 class OvertureError(IngestError):
@@ -163,6 +168,10 @@ def stac_url() -> str:
 def resolve_release(release: str, catalog_url: str, timeout: float = 30) -> str:
     """The release named, or for ``latest`` the STAC root catalog's ``latest``."""
     if release != "latest":
+        if not RELEASE_NAME.fullmatch(release):
+            raise OvertureError(
+                f"--release is {release!r}; expected latest or a release name such as 2026-03-18.0"
+            )
         return release
     try:
         response = requests.get(catalog_url, timeout=timeout)

@@ -470,3 +470,23 @@ def test_points_with_latitude_and_longitude_swapped_are_named_at_ingest(
         assert ingest("points", nyc / "newyork_venues.csv", *fields, "--latitude-field", "Venue Latitude",
                       "--longitude-field", "Venue Longitude", "--database", database) == 0  # fmt: skip
     assert "swapped" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--min-confidence", "1.5"], "--min-confidence is 1.5; a confidence is a number from 0 to 1"),
+        (["--min-confidence", "nan"], "--min-confidence is nan; a confidence is a number from 0 to 1"),
+        (["--min-confidence=-1"], "--min-confidence is -1.0; a confidence is a number from 0 to 1"),
+        (["--area-set", "nyc_nta", "--bbox=-74,40.6,-73.9,40.8"], "give --area-set or --bbox, not both"),
+        (["--release", "*"], "--release is '*'; expected latest or a release name"),
+    ],
+)
+def test_overture_settings_that_make_no_sense_are_refused_before_anything_is_read(
+    tmp_path: Path, capsys, options: list[str], message: str
+):
+    """Issue 24 (1, 5, 11): no bucket or catalog is asked (none runs here); one line, nothing landed."""
+    database = tmp_path / "w.duckdb"
+    assert ingest("venues", "--provider", "overture", *options, "--database", database) == 1
+    error = capsys.readouterr().err
+    assert message in error and "Traceback" not in error
