@@ -6,6 +6,7 @@ York's NTAs segmented end to end from an Overture-shaped release made from the r
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import requests
 from fake_server import FakeServer, Reply
 from moto.server import ThreadedMotoServer
 from recorded_city import serve
-from support import REPO, SHARED_DATA, SNAPSHOT, query, run_dbt
+from support import REPO, SHARED_DATA, SNAPSHOT, ingest, query, run_dbt
 
 BUCKET = "overturemaps-us-west-2"
 NEW, OLD = "2026-11-19.0", "2025-09-24.0"  # a release with the taxonomy field, one with categories
@@ -147,12 +148,13 @@ def test_both_schema_generations_land_with_every_rule_counted(release: Release, 
     assert query(database, "select count(*) from raw.overture_extracts") == [(1,)]
 
     # The older generation: categories.primary, no status (the closed places are open to it), and a
-    # lower minimum confidence keeps the doubtful ones.
-    older = ingest_cli(release.environment(), "venues", "--provider", "overture", f"--bbox={EXTENT}", "--release",
-                       OLD, "--min-confidence", "0.1", "--database", database)  # fmt: skip
-    assert older.returncode == 0, older.stderr
-    assert query(database, "select schema_generation, kept_count from raw.overture_extracts where release = ?"
-                 .replace("?", f"'{OLD}'")) == [("categories", 15)]  # fmt: skip
+    # minimum confidence exactly the doubtful places' (0.2) keeps them; just above it, it does not.
+    for minimum, kept in (("0.2", 15), ("0.21", 12)):
+        older = ingest_cli(release.environment(), "venues", "--provider", "overture", f"--bbox={EXTENT}",
+                           "--release", OLD, "--min-confidence", minimum, "--database", database)  # fmt: skip
+        assert older.returncode == 0, older.stderr
+        assert query(database, "select schema_generation, kept_count from raw.overture_extracts where release = "
+                     f"'{OLD}' and min_confidence = {minimum}") == [("categories", kept)]  # fmt: skip
 
     # The recording replays offline, the servers stopped, to the same places.
     release.stop()
@@ -278,3 +280,30 @@ def test_make_run_with_overture_against_a_local_release(release: Release, tmp_pa
     )
     manifest = json.loads((record / "manifest.json").read_text())
     assert [extract["release"] for extract in manifest["overture"]["extracts"]] == [NEW]
+
+
+def test_a_sets_extent_reaches_venue_radius_beyond_its_outermost_areas(tmp_path: Path):
+    """Issue 24 (mutation b): the extent fetched for a point set is its centres' bounds widened by
+    venue_radius_m (500 m), so a place 300 m beyond the outermost centre is read and counts."""
+    from ingest import overture
+    from ingest.spatial import load_spatial
+
+    centres = [(-79.40, 43.65), (-79.38, 43.67)]
+    file = tmp_path / "points.geojson"
+    file.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": f"P{i}", "properties": {"name": f"P{i}"},
+         "geometry": {"type": "Point", "coordinates": list(centre)}} for i, centre in enumerate(centres)
+    ]}))  # fmt: skip
+    database = tmp_path / "w.duckdb"
+    assert ingest("areas", file, "--area-set", "two_points", "--database", database) == 0
+    with duckdb.connect(str(database)) as connection:
+        load_spatial(connection)
+        extent = overture.extent_of(connection, "two_points")
+    north_south, east_west = 500 / 111320, 500 / 111320 / math.cos(math.radians(43.66))
+    assert extent.south == pytest.approx(43.65 - north_south) and extent.north == pytest.approx(
+        43.67 + north_south
+    )
+    assert extent.west == pytest.approx(-79.40 - east_west, rel=1e-4)
+    assert extent.east == pytest.approx(-79.38 + east_west, rel=1e-4)
+    beyond = 43.67 + 300 / 111320  # a place 300 m north of the northern centre
+    assert extent.south < beyond < extent.north
