@@ -154,14 +154,13 @@ class Result:
     setting: Setting
     fit: Fit | None
     subsample_agreement: float  # ARI of the chosen clustering and a build on 80 % of the places
-    state_agreement: float = float(
-        "nan"
-    )  # ARI of the chosen clustering and a build with another random_state
+    state_agreement: float  # ARI of the chosen clustering and a build with another random_state
     note: str = ""
 
     @property
     def meets_targets(self) -> bool:
-        """The auto rule's own verdict at the chosen k, k at least MIN_K, and the 80 % build agreeing."""
+        """The auto rule's own verdict at the chosen k, k at least MIN_K, and the 80 % build and the
+        other random_state's build agreeing."""
         return bool(
             self.fit is not None
             and self.fit.meets_rule
@@ -179,7 +178,7 @@ def compare(database: Path) -> list[Result]:
         for setting in SETTINGS:
             matrix, km2, graph = counts_of(connection, area_set, setting)
             if "density" in setting.features and np.isnan(km2).any():
-                results.append(Result(area_set, setting, None, float("nan"), "no area sizes"))
+                results.append(Result(area_set, setting, None, float("nan"), float("nan"), "no area sizes"))
                 continue
             settings = selection_settings(setting)
             chosen = next(fit for fit in evaluate(matrix, km2, settings, graph) if fit.is_chosen)

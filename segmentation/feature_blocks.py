@@ -21,7 +21,7 @@ a category or a category group): blocks that can be combined.
 - ``diversity``: the Shannon entropy of the area's shares.
 
 One block is used as it is (so the notebook's features are the notebook's). Several are each
-centred and scaled to a total variance of 1 (single columns standardised), so that no block
+standardised column by column and scaled to a total variance of 1, so that no block
 outweighs another by its number of columns — except density, whose variance is density_weight²
 times that of all the others together: it is one column beside many, and how many places an area
 has is as much what sets it apart as their mix (docs/segmentation_comparison.md measures the weight).
@@ -137,17 +137,13 @@ class FeatureSpace:
             if self.sparse_areas == "neighbours"
             else self.mix
         )
-        area_shares = shares(counts, self.strength, prior) if self.strength > 0 else shares(counts)
+        area_shares = shares(counts, self.strength, prior)
         parts = []
         for block in self.blocks:
             if block == "shares":
                 parts.append(area_shares)
             elif block == "log_lq":
-                parts.append(
-                    log_location_quotients(
-                        counts, self.strength, self.mix, prior if self.sparse_areas == "neighbours" else None
-                    )
-                )
+                parts.append(log_location_quotients(counts, self.strength, self.mix, prior))
             elif block == "hellinger":
                 parts.append(np.sqrt(area_shares))
             elif block == "tfidf":

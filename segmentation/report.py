@@ -210,7 +210,6 @@ def _cluster(profile: Row, features: Sequence[Row], areas: Sequence[Row], settin
         f"<p>{profile['area_count']:,} areas, {int(profile['venue_count'] or 0):,} venues"
         f"{f', {sparse:,} with thin evidence' if sparse else ''}; mean assignment confidence "
         f"{_number(profile.get('mean_assignment_confidence'))}.</p>"
-        f"{_censored(profile)}"
         f"<p>Label: <b>{_e(profile['label'])}</b> — its density against the set's areas (where its median area "
         "falls among them: sparse in the lowest third, mid, dense in the top third), then up to three features "
         f"whose share of all its places is at least {_e(settings['label_min_lift'])}× the city's, with at least "
@@ -218,16 +217,6 @@ def _cluster(profile: Row, features: Sequence[Row], areas: Sequence[Row], settin
         f'{chart}<table class="grid"><tr><th>feature</th><th>venues</th><th>areas</th><th>share in cluster</th>'
         f"<th>share in city</th><th>lift</th><th>may name</th></tr>{table}</table>"
         f"<details><summary>Members ({len(members):,})</summary><p>{listed}</p></details></section>"
-    )
-
-
-def _censored(profile: Row) -> str:
-    count = int(profile.get("at_venue_limit_count") or 0)
-    if not count:
-        return ""
-    return (
-        f"<p>{count:,} of its areas reached the provider's limit of places a search: their counts and "
-        "densities are floors.</p>"
     )
 
 

@@ -229,10 +229,6 @@ def check(settings: Settings, clustered: int) -> None:
         raise SelectionError(
             f"features is {list(settings.features)}; expected one or more of {', '.join(feature_blocks.BLOCKS)}"
         )
-    if settings.sparse_areas not in feature_blocks.SPARSE_AREAS:
-        raise SelectionError(
-            f"sparse_areas is {settings.sparse_areas!r}; expected one of {', '.join(feature_blocks.SPARSE_AREAS)}"
-        )
     if not settings.density_weight > 0:
         raise SelectionError(f"density_weight is {settings.density_weight}; expected a number above 0")
     if not 2 <= settings.k_min <= settings.k_max:
