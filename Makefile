@@ -4,7 +4,17 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 SNAPSHOT ?=
-RECORD ?= recordings/live
+# A city by name (Overture's divisions, else GRID=h3:RES over its land) with Overture's places:
+# make run CITY=Toronto [COUNTRY=CA] [DIVISION_ID=ID] [GRID=h3:8] [AREA_SET=NAME]. The set's name
+# defaults to the city's in lower case (and the grid's), e.g. toronto, toronto_h3_8.
+CITY ?=
+COUNTRY ?=
+DIVISION_ID ?=
+GRID ?=
+export CITY COUNTRY DIVISION_ID GRID
+CITY_SET := $(shell printf '%s' '$(subst ',,$(CITY) $(GRID))' | (iconv -f UTF-8 -t ASCII//TRANSLIT 2>/dev/null || cat) | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9]+/_/g; s/^_+|_+$$//g; s/^([0-9])/city_\1/' | cut -c1-60)
+AREA_SET ?= $(or $(CITY_SET),city)
+RECORD ?= $(if $(strip $(CITY)),recordings/$(AREA_SET),recordings/live)
 VENUE_PROVIDER ?= auto
 # Category hierarchies beyond the shipped ones (seed category_taxonomies), e.g. Foursquare's v2
 # tree: TAXONOMY=DIR lands every file of DIR (a landed kind replaces the seed's).
@@ -47,7 +57,12 @@ check-warehouse: $(STAMP)
 # venues are fetched for the areas of area_search_circles, which does not depend on venues, so it
 # is built first (with the project's buildable test selection: not the tests of models further down).
 ingest: $(STAMP) check-warehouse
-ifeq ($(strip $(SNAPSHOT)),)
+ifneq ($(strip $(CITY)),)
+	$(BIN)/python -m ingest areas $(if $(GRID),--grid "$$GRID" --within-division,--division) "$$CITY" \
+		$(if $(COUNTRY),--country "$$COUNTRY") $(if $(DIVISION_ID),--division-id "$$DIVISION_ID") \
+		--area-set $(AREA_SET) --record $(RECORD)
+	$(BIN)/python -m ingest venues --provider overture --area-set $(AREA_SET) --record $(RECORD)
+else ifeq ($(strip $(SNAPSHOT)),)
 	$(BIN)/python -m ingest all --record $(RECORD)
 	$(DBT_BUILD) --select +area_search_circles
 	$(BIN)/python -m ingest venues --provider $(VENUE_PROVIDER) --record $(RECORD)
@@ -62,7 +77,7 @@ endif
 # (dbt's advice: unit tests in development and CI, not in production builds).
 DBT_BUILD := $(BIN)/dbt build --exclude-resource-type unit_test
 build: $(STAMP) $(ASSETS) check-warehouse
-	$(DBT_BUILD)
+	$(DBT_BUILD) $(if $(strip $(CITY)),--vars '{area_set: $(AREA_SET)}')
 
 # The main job: ingest, then build and test every model.
 run: ingest build

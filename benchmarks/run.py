@@ -287,7 +287,8 @@ def targets(results: list[SizeResult], spatial_result: dict) -> list[str]:
 
 
 def overture_section(results: list[SizeResult], overture: dict) -> list[str]:
-    """Issue 16's targets: a city's extract from a release on a local S3 server, and a city end to end."""
+    """Issue 16's targets (a city's extract from a release on a local S3 server, a city end to end) and
+    issue 23's (a grid over a box, a city by name)."""
     land, copy = overture["land_seconds"], overture["copy_wall_seconds"]
     toronto = results[0].build.wall_seconds
     rows = [
@@ -301,12 +302,26 @@ def overture_section(results: list[SizeResult], overture: dict) -> list[str]:
          f"{seconds(overture['end_to_end_seconds'])} ({overture['end_to_end_seconds'] / toronto:.1f}×; build "
          f"{seconds(overture['city_build_seconds'])}, {overture['assigned']:,} places assigned)",
          overture["end_to_end_seconds"] <= 3 * toronto),
+        (f"an h3:8 grid over a 40 × 40 km box ({overture['grid_areas']:,} cells) with {overture['places']:,} places "
+         f"in the release's box (`ingest areas --grid` + `ingest venues --provider overture` + `dbt build`): ≤ 3× "
+         f"the Toronto snapshot build",
+         f"{seconds(overture['grid_end_to_end_seconds'])} ({overture['grid_end_to_end_seconds'] / toronto:.1f}×; "
+         f"build {seconds(overture['grid_build_seconds'])}, {overture['grid_assigned']:,} places assigned)",
+         overture["grid_end_to_end_seconds"] <= 3 * toronto),
+        ("landing the cells alone (`ingest areas --grid h3:8 --bbox`, a process): ≤ 2 s",
+         seconds(overture["grid_land_areas_seconds"]), overture["grid_land_areas_seconds"] <= 2),
+        (f"a city by name end to end (`ingest areas --division Toronto`: {overture['named_areas']} neighbourhoods, "
+         "+ places + `dbt build`): ≤ 3× the Toronto snapshot build",
+         f"{seconds(overture['named_end_to_end_seconds'])} ({overture['named_end_to_end_seconds'] / toronto:.1f}×; "
+         f"build {seconds(overture['named_build_seconds'])}, {overture['named_assigned']:,} places assigned)",
+         overture["named_end_to_end_seconds"] <= 3 * toronto),
     ]  # fmt: skip
     lines = [
-        "## Overture places from a release on a local S3 server (issue 16)",
+        "## Overture places and areas from a release on a local S3 server (issues 16 and 23)",
         "",
         "`benchmarks/overture.py`: a release in Overture's schema served by moto on 127.0.0.1, sorted west to "
-        "east in row groups of 10,000 as Overture sorts its files; the city a grid over Toronto.",
+        "east in row groups of 10,000 as Overture sorts its files; the city a grid over Toronto. A second release: "
+        "its places all in a 40 × 40 km box over Toronto, its divisions made from the shared boundary files.",
         "",
         "| target | measured | |",
         "|---|---|---|",

@@ -33,7 +33,7 @@ DDL = """
 create table if not exists raw.area_files (
     load_id varchar primary key,
     area_set varchar not null,
-    source varchar not null,          -- the file's path
+    source varchar not null,          -- the file's path, or what made the set (a grid, Overture's divisions)
     sha256 varchar not null,          -- of the file (a Shapefile: of its parts)
     format varchar not null,
     options json not null,            -- --area-set, --id-field, --name-field, --parent-field, --crs as given
@@ -121,7 +121,10 @@ class AreasLoad(LoadResult):
         )
 
 
-def land_areas(connection: duckdb.DuckDBPyConnection, file: Path, options: AreaOptions) -> AreasLoad:
+def land_areas(
+    connection: duckdb.DuckDBPyConnection, file: Path, options: AreaOptions, source: str | None = None
+) -> AreasLoad:
+    """Land a file of areas as one set; `source` says where it came from (default: its path)."""
     if not AREA_SET_PATTERN.fullmatch(options.area_set):
         raise AreasFileError(
             f"--area-set {options.area_set!r}: use lower-case letters, digits and _, starting with a letter "
@@ -143,7 +146,7 @@ def land_areas(connection: duckdb.DuckDBPyConnection, file: Path, options: AreaO
         )
     if not file.is_file():
         raise AreasFileError(f"{file} is not a file")
-    source = str(file.resolve())
+    source = source or str(file.resolve())
     digest = _digest(file)
     recorded = json.dumps(asdict(options), sort_keys=True)
     previous = connection.execute(

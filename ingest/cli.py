@@ -15,12 +15,13 @@ from pathlib import Path
 import duckdb
 import requests
 
-from ingest import overture
+from ingest import h3_grid, made_areas, overture
 from ingest.areas import AREA_SET_PATTERN, AreaOptions, land_areas
 from ingest.areas import FORMATS as AREA_FORMATS
 from ingest.boundaries import boundaries_from_snapshot, land_boundaries
 from ingest.coordinates import read_coordinates
 from ingest.coordinates_store import land_coordinates
+from ingest.divisions import LEVELS
 from ingest.errors import (
     CoordinatesFormatError,
     IngestError,
@@ -290,13 +291,18 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser(
         "areas",
         parents=[common, database],
-        help="land a file of areas (GeoJSON, GeoPackage, Shapefile, GeoParquet) as an area set",
-        description="Land any file of areas DuckDB's spatial extension reads as one area set: polygons "
-        "(venues are counted inside each) or points (venues within var venue_radius_m). Geometries are "
-        "reprojected to WGS84 from the CRS the file declares (or --crs).",
+        help="land an area set: a file of areas (GeoJSON, GeoPackage, Shapefile, GeoParquet), an H3 grid, or "
+        "Overture's divisions",
+        description="Land an area set: any file of areas DuckDB's spatial extension reads (polygons, in which "
+        "venues are counted, or points, around which they are; reprojected to WGS84 from the CRS the file "
+        "declares, or --crs); or the H3 cells over a box or a division (--grid); or the polygons of Overture's "
+        "divisions under a named one (--division). Grids and divisions record (--record) and replay "
+        "(--snapshot) like places.",
     )
-    command.add_argument("file", type=Path, metavar="FILE", help=f"one of {', '.join(sorted(AREA_FORMATS))}")
-    command.add_argument("--area-set", required=True, metavar="NAME", help="the set's name, e.g. nyc_nta")
+    command.add_argument(
+        "file", type=Path, nargs="?", metavar="FILE", help=f"one of {', '.join(sorted(AREA_FORMATS))}"
+    )
+    command.add_argument("--area-set", metavar="NAME", help="the set's name, e.g. nyc_nta")
     command.add_argument(
         "--id-field",
         metavar="F",
@@ -308,6 +314,52 @@ def _parser() -> argparse.ArgumentParser:
         "--crs",
         metavar="EPSG:N",
         help="the CRS of the file's coordinates, when it declares none (or declares it wrongly)",
+    )
+    command.add_argument(
+        "--grid",
+        metavar="h3:RES",
+        help=f"the H3 cells (RES {h3_grid.RESOLUTIONS[0]} to {h3_grid.RESOLUTIONS[-1]}) overlapping --bbox or a "
+        f"division (--within-division / --division-id), at most {h3_grid.MAX_CELLS:,}",
+    )
+    command.add_argument(
+        "--bbox",
+        metavar="W,S,E,N",
+        help="with --grid: the box, in degrees (write --bbox=W,S,E,N when W is negative)",
+    )
+    command.add_argument(
+        "--within-division",
+        metavar="NAME",
+        help="with --grid: the division (by its name) whose land it covers",
+    )
+    command.add_argument(
+        "--division",
+        metavar="NAME",
+        help="Overture's divisions at --level under the division of this name (names.primary)",
+    )
+    command.add_argument(
+        "--division-id", metavar="ID", help="the division by its Overture id (when its name is ambiguous)"
+    )
+    command.add_argument(
+        "--country", metavar="CC", help="the division's country (ISO 3166-1 alpha-2, e.g. CA)"
+    )
+    command.add_argument(
+        "--level",
+        choices=LEVELS,
+        help="the divisions' subtype to make areas of (default: the finest that has polygons)",
+    )
+    command.add_argument(
+        "--release",
+        metavar="RELEASE",
+        help="divisions: latest (default, from the STAC catalog; env INGEST_OVERTURE_STAC_URL) or YYYY-MM-DD.N",
+    )
+    command.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="grids and divisions: also write the set into this snapshot folder",
+    )
+    command.add_argument(
+        "--snapshot", type=Path, metavar="DIR", help="land the grids and divisions a snapshot folder recorded"
     )
     command.set_defaults(handler=_run_areas)
 
@@ -383,18 +435,22 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_all(args: argparse.Namespace) -> None:
     """The page and the coordinates (one HTTP session for a live run); from a snapshot also its
-    venues and boundaries."""
+    area sets, venues and boundaries."""
     _refuse_live_options_with_snapshot(args)
     session = None if args.snapshot else make_session()
-    _run_postal_codes(args, session)
-    _run_coordinates(args, session)
+    manifest = Snapshot(args.snapshot).manifest if args.snapshot else {}
+    if not args.snapshot or "postal_codes" in manifest:  # a recorded city has areas, not a page
+        _run_postal_codes(args, session)
+        _run_coordinates(args, session)
     if args.snapshot is None:
         log.info(
             "venues: fetch them live once the areas are built: `dbt build --select +area_search_circles`, "
             "then `python -m ingest venues`"
         )
         return
-    manifest = Snapshot(args.snapshot).manifest
+    if made_areas.SECTION in manifest:
+        with _connect(args) as connection:
+            made_areas.replay(connection, Snapshot(args.snapshot), lambda line: log.info("%s", line))
     if "venues" in manifest or overture.SECTION in manifest:
         _run_venues(args)
     else:
@@ -518,6 +574,17 @@ def _run_points(args: argparse.Namespace) -> None:
 
 
 def _run_areas(args: argparse.Namespace) -> None:
+    if args.snapshot:
+        _refuse_options(args, "--snapshot", FILE_OPTIONS + MADE_OPTIONS + ("area_set",))
+        with _connect(args) as connection:
+            made_areas.replay(connection, Snapshot(args.snapshot), lambda line: log.info("%s", line))
+        return
+    if not args.area_set:
+        raise IngestError("give the set a name: --area-set NAME (lower-case letters, digits and _)")
+    if args.file is None:
+        _run_made_areas(args)
+        return
+    _refuse_options(args, "a FILE", MADE_OPTIONS)
     options = AreaOptions(
         area_set=args.area_set,
         id_field=args.id_field,
@@ -528,6 +595,51 @@ def _run_areas(args: argparse.Namespace) -> None:
     with _connect(args) as connection:
         result = land_areas(connection, args.file, options)
     log.info("%s", result.describe(str(args.file), args.area_set))
+
+
+# `ingest areas` options of a file of areas, and of the sets it makes (grids, divisions).
+FILE_OPTIONS = ("file", "id_field", "name_field", "parent_field", "crs")
+MADE_OPTIONS = (
+    "grid",
+    "bbox",
+    "within_division",
+    "division",
+    "division_id",
+    "country",
+    "level",
+    "release",
+    "record",
+)
+
+
+def _run_made_areas(args: argparse.Namespace) -> None:
+    """An H3 grid over a box or a division, or the divisions under one."""
+    _refuse_options(args, "--grid or --division", FILE_OPTIONS)
+    if args.grid:
+        if bool(args.bbox) == bool(args.within_division or args.division_id) or args.division or args.level:
+            raise IngestError(
+                "--grid covers one of --bbox=W,S,E,N or --within-division NAME [--country CC] (or --division-id "
+                "ID); --division and --level are for divisions, not grids"
+            )
+    elif not (args.division or args.division_id) or args.bbox or args.within_division:
+        raise IngestError(
+            "give a FILE of areas, --grid h3:RES (with --bbox or --within-division), or --division NAME "
+            "(or --division-id ID)"
+        )
+    request = made_areas.Request(
+        area_set=args.area_set, grid=args.grid, bbox=args.bbox, division=args.division or args.within_division,
+        division_id=args.division_id, country=args.country, level=args.level, release=args.release or "latest",
+    )  # fmt: skip
+    with _connect(args) as connection:
+        made_areas.land(connection, request, args.record)
+
+
+def _refuse_options(args: argparse.Namespace, given: str, names: Sequence[str]) -> None:
+    flags = [
+        f"--{name.replace('_', '-')}" if name != "file" else "FILE" for name in names if getattr(args, name)
+    ]
+    if flags:
+        raise IngestError(f"{', '.join(flags)} do not apply with {given}; drop them")
 
 
 def _run_taxonomy(args: argparse.Namespace) -> None:

@@ -189,8 +189,23 @@ def resolve_release(release: str, catalog_url: str, timeout: float = 30) -> str:
     return latest.strip()
 
 
-def release_url(release: str) -> str:
-    return f"s3://{BUCKET}/release/{release}/theme=places/type=place/*.parquet"
+def release_url(release: str, theme: str = "places", kind: str = "place") -> str:
+    return f"s3://{BUCKET}/release/{release}/theme={theme}/type={kind}/*.parquet"
+
+
+def describe(connection: duckdb.DuckDBPyConnection, url: str) -> dict[str, str]:
+    """The columns of a release's files (name: type); one line naming the URL when it cannot be read."""
+    log.info("overture: reading the schema of %s", url)
+    try:
+        return {name: kind for name, kind, *_ in connection.execute(
+            "describe select * from read_parquet(?, hive_partitioning = false)", [url]
+        ).fetchall()}  # fmt: skip
+    except duckdb.Error as error:
+        raise OvertureUnavailableError(
+            f"cannot read the Overture release at {url}: {str(error).splitlines()[0]}. Check the release name "
+            f"(--release) and the network (or {S3_ENDPOINT_ENVIRONMENT}); offline, replay a recording: "
+            "--snapshot DIR"
+        ) from error
 
 
 def configure_s3(connection: duckdb.DuckDBPyConnection) -> None:
@@ -225,17 +240,7 @@ def land_extract(
         return previous
     url = release_url(release)
     configure_s3(connection)
-    log.info("overture: reading the schema of %s", url)
-    try:
-        columns = {name: kind for name, kind, *_ in connection.execute(
-            "describe select * from read_parquet(?, hive_partitioning = false)", [url]
-        ).fetchall()}  # fmt: skip
-    except duckdb.Error as error:
-        raise OvertureUnavailableError(
-            f"cannot read the Overture release at {url}: {str(error).splitlines()[0]}. Check the release name "
-            f"(--release) and the network (or {S3_ENDPOINT_ENVIRONMENT}); offline, replay a recorded extract: "
-            "python -m ingest venues --snapshot DIR"
-        ) from error
+    columns = describe(connection, url)
     generation = "taxonomy" if "taxonomy" in columns else "categories"
     select = _release_select(columns)
     load_id = new_load_id()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from overture_release import Release
 from support import SHARED_DATA, SNAPSHOT, Build, ingest, run_dbt
 
 
@@ -61,3 +63,13 @@ def built_copy(snapshot_build: tuple[Path, subprocess.CompletedProcess[str]], tm
     target.parent.mkdir(parents=True)
     shutil.copy(database, target)
     return target
+
+
+@pytest.fixture
+def release(tmp_path: Path) -> Iterator[Release]:
+    """A local stand-in for Overture's release (overture_release.Release), stopped after the test."""
+    serving = Release(tmp_path)
+    try:
+        yield serving
+    finally:
+        serving.stop()

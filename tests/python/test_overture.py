@@ -9,20 +9,15 @@ import json
 import math
 import os
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import duckdb
 import pytest
-import requests
-from fake_server import FakeServer, Reply
-from moto.server import ThreadedMotoServer
+from fake_server import FakeServer
+from overture_release import Release, ingest_cli, release_rows
 from recorded_city import serve
 from support import REPO, SHARED_DATA, SNAPSHOT, ingest, query, run_dbt
 
-BUCKET = "overturemaps-us-west-2"
 NEW, OLD = "2026-11-19.0", "2025-09-24.0"  # a release with the taxonomy field, one with categories
 EXTENT = "-79.42,43.64,-79.38,43.66"
 
@@ -36,88 +31,6 @@ PLACES = [
     (None, "park", 0.9, "open", -79.405, 43.654),
     *[(f"Far {i}", "coffee_shop", 0.9, "open", 2.35, 48.85) for i in range(5)],  # Paris
 ]
-
-
-def release_rows(places: list[tuple], generation: str) -> str:
-    """A SELECT of the places in the release schema of one generation."""
-    values = ", ".join(
-        f"('id{i}', {_text(name)}, {_text(category)}, {confidence}, {_text(status)}, {lon}, {lat})"
-        for i, (name, category, confidence, status, lon, lat) in enumerate(places)
-    )
-    category = (
-        "{'primary': category, 'hierarchy': [category], 'alternates': []::varchar[]} as taxonomy, "
-        "category as basic_category, operating_status,"
-        if generation == "taxonomy"
-        else "{'primary': category, 'alternate': []::varchar[]} as categories,"
-    )
-    return f"""
-        select id, {{'primary': name}} as names, {category} confidence,
-            [{{'dataset': 'meta', 'record_id': id}}] as sources,
-            {{'xmin': lon::float, 'xmax': lon::float, 'ymin': lat::float, 'ymax': lat::float}} as bbox
-        from (values {values}) as t(id, name, category, confidence, operating_status, lon, lat)
-    """
-
-
-def _text(value: str | None) -> str:
-    return "null" if value is None else "'" + value.replace("'", "''") + "'"
-
-
-class Release:
-    """A local S3 server holding Overture-shaped releases, and a STAC catalog naming the latest."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self.moto.start()
-        host, port = self.moto.get_host_and_port()
-        self.endpoint = f"{host}:{port}"
-        requests.post(f"http://{self.endpoint}/moto-api/reset", timeout=10)  # moto's state is per process
-        self.s3 = boto3.client("s3", endpoint_url=f"http://{self.endpoint}", region_name="us-west-2",
-                               aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
-        self.s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
-        self.catalog = FakeServer().__enter__()
-        self.tmp_path = tmp_path
-        self.stopped = False
-
-    def publish(self, release: str, select: str, files: int = 2) -> None:
-        """The rows of `select` as `files` Parquet files of the release (small row groups, so the
-        extent filter has statistics to skip by)."""
-        connection = duckdb.connect()
-        for part in range(files):
-            file = self.tmp_path / f"{release}-{part}.parquet"
-            connection.execute(
-                f"copy (select * from ({select}) where hash(id) % {files} = {part}) to '{file}' "
-                "(format parquet, row_group_size 4)"
-            )
-            key = f"release/{release}/theme=places/type=place/part-{part:05d}.parquet"
-            self.s3.upload_file(str(file), BUCKET, key, ExtraArgs={"ACL": "public-read"})
-
-    def latest(self, release: str) -> None:
-        body = json.dumps({"type": "Catalog", "id": "overture", "latest": release}).encode()
-        self.catalog.route("/catalog.json", Reply(200, body, {"Content-Type": "application/json"}))
-
-    def environment(self) -> dict[str, str]:
-        return {**os.environ, "INGEST_OVERTURE_S3_ENDPOINT": self.endpoint,
-                "INGEST_OVERTURE_STAC_URL": self.catalog.url("/catalog.json")}  # fmt: skip
-
-    def stop(self) -> None:
-        if not self.stopped:
-            self.stopped = True
-            self.moto.stop()
-            self.catalog.__exit__()
-
-
-@pytest.fixture
-def release(tmp_path: Path) -> Iterator[Release]:
-    serving = Release(tmp_path)
-    try:
-        yield serving
-    finally:
-        serving.stop()
-
-
-def ingest_cli(environment: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ingest", *map(str, args)], capture_output=True, text=True,
-                          env=environment, cwd=REPO)  # fmt: skip
 
 
 def test_both_schema_generations_land_with_every_rule_counted(release: Release, tmp_path: Path):
