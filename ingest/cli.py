@@ -290,7 +290,7 @@ def _parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser(
         "areas",
-        parents=[common, database],
+        parents=[landing],
         help="land an area set: a file of areas (GeoJSON, GeoPackage, Shapefile, GeoParquet), an H3 grid, or "
         "Overture's divisions",
         description="Land an area set: any file of areas DuckDB's spatial extension reads (polygons, in which "
@@ -351,15 +351,6 @@ def _parser() -> argparse.ArgumentParser:
         "--release",
         metavar="RELEASE",
         help="divisions: latest (default, from the STAC catalog; env INGEST_OVERTURE_STAC_URL) or YYYY-MM-DD.N",
-    )
-    command.add_argument(
-        "--record",
-        type=Path,
-        metavar="DIR",
-        help="grids and divisions: also write the set into this snapshot folder",
-    )
-    command.add_argument(
-        "--snapshot", type=Path, metavar="DIR", help="land the grids and divisions a snapshot folder recorded"
     )
     command.set_defaults(handler=_run_areas)
 
@@ -629,6 +620,7 @@ def _run_made_areas(args: argparse.Namespace) -> None:
     request = made_areas.Request(
         area_set=args.area_set, grid=args.grid, bbox=args.bbox, division=args.division or args.within_division,
         division_id=args.division_id, country=args.country, level=args.level, release=args.release or "latest",
+        timeout=args.timeout or 30,
     )  # fmt: skip
     with _connect(args) as connection:
         made_areas.land(connection, request, args.record)

@@ -18,7 +18,7 @@ from ingest import h3_grid, overture
 from ingest.areas import AREA_SET_PATTERN, AreaOptions, AreasFileError, AreasLoad, land_areas
 from ingest.divisions import Children, Reader
 from ingest.errors import SnapshotError
-from ingest.snapshot import MANIFEST, Recorder, Snapshot
+from ingest.snapshot import Recorder, Snapshot
 from ingest.spatial import load_spatial
 
 log = logging.getLogger(__name__)
@@ -80,21 +80,9 @@ def land(connection: duckdb.DuckDBPyConnection, request: Request, record: Path |
 def replay(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot, report: Callable[[str], None]) -> None:
     """Land the area sets a snapshot recorded (its ``areas`` section)."""
     load_spatial(connection)
-    for entry in snapshot.section(SECTION).get("sets", []):
-        try:
-            area_set, source, file = (
-                str(entry["area_set"]),
-                str(entry["source"]),
-                snapshot.path(str(entry["file"])),
-            )
-        except (KeyError, TypeError) as error:
-            raise SnapshotError(
-                f"{snapshot.root}: an entry of the {SECTION!r} section is incomplete: {entry}"
-            ) from error
-        if not file.is_file():
-            raise SnapshotError(
-                f"the snapshot {snapshot.root} lacks {entry['file']}, which its {MANIFEST} names"
-            )
+    for (area_set, source), file in snapshot.entries(
+        SECTION, "sets", lambda entry: (str(entry["area_set"]), str(entry["source"]))
+    ):
         report(land_areas(connection, file, _options(area_set), source=source).describe(source, area_set))
 
 

@@ -39,7 +39,7 @@ import duckdb
 import requests
 
 from ingest.areas import LATEST_EXTENTS
-from ingest.errors import IngestError, NetworkUnavailableError, SnapshotError
+from ingest.errors import IngestError, NetworkUnavailableError
 from ingest.raw_store import new_load_id, transaction
 from ingest.settings import project_settings
 from ingest.snapshot import MANIFEST, Recorder, Snapshot
@@ -302,18 +302,7 @@ def record_extract(connection: duckdb.DuckDBPyConnection, load: ExtractLoad, roo
 def replay_extracts(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> list[ExtractLoad]:
     """Land the extracts a snapshot recorded (its ``overture`` section), as they were read."""
     loads = []
-    for entry in snapshot.section(SECTION).get("extracts", []):
-        try:
-            release, extent = str(entry["release"]), Extent.parse(str(entry["bbox"]))
-            min_confidence, file = float(entry["min_confidence"]), snapshot.path(str(entry["file"]))
-        except (KeyError, TypeError, ValueError) as error:
-            raise SnapshotError(
-                f"{snapshot.root}: an entry of the {SECTION!r} section is incomplete: {entry}"
-            ) from error
-        if not file.is_file():
-            raise SnapshotError(
-                f"the snapshot {snapshot.root} lacks {entry['file']}, which its {MANIFEST} names"
-            )
+    for (release, extent, min_confidence, entry), file in snapshot.entries(SECTION, "extracts", _recorded):
         previous = _previous(connection, release, extent, min_confidence)
         if previous:
             loads.append(previous)
@@ -330,6 +319,15 @@ def replay_extracts(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -
                 str(entry.get("schema_generation") or "taxonomy"), min_confidence, entry.get("area_set"),
             ))  # fmt: skip
     return loads
+
+
+def _recorded(entry: dict) -> tuple[str, Extent, float, dict]:
+    """A recorded extract's release, extent and minimum confidence (and the entry itself)."""
+    try:
+        extent = Extent.parse(str(entry["bbox"]))
+    except OvertureError as error:
+        raise ValueError(str(error)) from error
+    return str(entry["release"]), extent, float(entry["min_confidence"]), entry
 
 
 def extent_of(connection: duckdb.DuckDBPyConnection, area_set: str) -> Extent:

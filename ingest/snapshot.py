@@ -16,12 +16,14 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.errors import SnapshotError
 
 MANIFEST = "manifest.json"
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,23 @@ class Snapshot:
                 f"it records {sorted(k for k, v in self.manifest.items() if isinstance(v, dict))}"
             )
         return section
+
+    def entries(self, name: str, key: str, fields: Callable[[dict[str, Any]], T]) -> list[tuple[T, Path]]:
+        """Each entry of a section's list `key` (a recorded file and what it is), as `fields` reads
+        it, with the file it names; an entry `fields` cannot read, or whose file is missing, fails."""
+        entries = []
+        for entry in self.section(name).get(key, []):
+            try:
+                entries.append((fields(entry), self.path(str(entry["file"]))))
+            except (KeyError, TypeError, ValueError) as error:
+                raise SnapshotError(
+                    f"{self.root}: an entry of the {name!r} section is incomplete: {entry}"
+                ) from error
+            if not entries[-1][1].is_file():
+                raise SnapshotError(
+                    f"the snapshot {self.root} lacks {entry['file']}, which its {MANIFEST} names"
+                )
+        return entries
 
     def path(self, relative: str) -> Path:
         resolved = (self.root / relative).resolve()
