@@ -98,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        if getattr(args, "record", None) and not getattr(args, "snapshot", None):
+            Recorder(args.record).check()  # before anything is fetched
         args.handler(args)
     except Interrupted as interrupted:
         print(f"{interrupted}", file=sys.stderr)

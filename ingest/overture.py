@@ -39,7 +39,7 @@ import duckdb
 import requests
 
 from ingest.areas import LATEST_EXTENTS
-from ingest.errors import IngestError, NetworkUnavailableError
+from ingest.errors import IngestError, NetworkUnavailableError, SnapshotError
 from ingest.raw_store import new_load_id, transaction
 from ingest.settings import project_settings
 from ingest.snapshot import MANIFEST, Recorder, Snapshot
@@ -202,8 +202,8 @@ def describe(connection: duckdb.DuckDBPyConnection, url: str) -> dict[str, str]:
         ).fetchall()}  # fmt: skip
     except duckdb.Error as error:
         raise OvertureUnavailableError(
-            f"cannot read the Overture release at {url}: {str(error).splitlines()[0]}. Check the release name "
-            f"(--release) and the network (or {S3_ENDPOINT_ENVIRONMENT}); offline, replay a recording: "
+            f"cannot read the Overture release at {url}: {str(error).splitlines()[0]}; nothing landed. Check the "
+            f"release name (--release) and the network (or {S3_ENDPOINT_ENVIRONMENT}); offline, replay a recording: "
             "--snapshot DIR"
         ) from error
 
@@ -244,29 +244,59 @@ def land_extract(
     generation = "taxonomy" if "taxonomy" in columns else "categories"
     select = _release_select(columns)
     load_id = new_load_id()
-    files, groups = connection.execute(
-        "select count(distinct file_name), count(*) from parquet_metadata(?) where column_id = 0", [url]
-    ).fetchone()
+    try:
+        files, groups = connection.execute(
+            "select count(distinct file_name), count(*) from parquet_metadata(?) where column_id = 0", [url]
+        ).fetchone()
+    except duckdb.Error as error:
+        raise OvertureUnavailableError(
+            f"reading the files of {url} failed: {str(error).splitlines()[0]}; nothing landed"
+        ) from error
     log.info(
         "overture: reading the places in %s from %s files (%s row groups; only those overlapping the extent are "
         "fetched; schema generation: %s)", extent.text(), f"{files:,}", f"{groups:,}", generation,
     )  # fmt: skip
     # On a terminal, DuckDB's own progress bar shows the read going; elsewhere the lines above and below.
     connection.execute(f"set enable_progress_bar = {str(sys.stderr.isatty()).lower()}")
-    with transaction(connection):
-        try:
-            connection.execute(
-                f"insert into raw.overture_places (load_id, {_PLACE_COLUMNS}) select ?, {_PLACE_COLUMNS} "
-                f"from ({_with_rules(select)})",
-                [load_id, min_confidence, url, extent.west, extent.east, extent.south, extent.north],
-            )
-        except duckdb.Error as error:
-            raise OvertureUnavailableError(
-                f"reading the places of {url} failed: {str(error).splitlines()[0]}; nothing landed"
-            ) from error
-        return _record_extract(
-            connection, load_id, release, extent, url, generation, min_confidence, area_set
+    try:
+        connection.execute(
+            f"create or replace temp table _extract as {_with_rules(select)}",
+            [min_confidence, url, extent.west, extent.east, extent.south, extent.north],
         )
+    except duckdb.Error as error:
+        raise OvertureUnavailableError(
+            f"reading the places of {url} failed: {str(error).splitlines()[0]}; nothing landed"
+        ) from error
+    try:
+        repeated, without_confidence = connection.execute(
+            "select count(*) - count(distinct id), count(*) filter (where confidence is null) from _extract"
+        ).fetchone()
+        with transaction(connection):
+            # One place an id: a release that repeats one lands the rest (the usable copy first).
+            connection.execute(
+                f"insert into raw.overture_places (load_id, {_PLACE_COLUMNS}) select ?, {_PLACE_COLUMNS} from "
+                "_extract qualify row_number() over (partition by id order by excluded nulls first, confidence desc "
+                "nulls last, name, latitude, longitude) = 1",
+                [load_id],
+            )
+            load = _record_extract(
+                connection, load_id, release, extent, url, generation, min_confidence, area_set
+            )
+    finally:
+        connection.execute("drop table if exists _extract")
+    if repeated:
+        log.warning(
+            "overture: %s places of %s repeat an id already read; one place an id landed",
+            f"{repeated:,}",
+            url,
+        )
+    if load.rows and without_confidence == load.rows + repeated:
+        log.warning(
+            "overture: no place of %s has a confidence (%s): --min-confidence %s was not applied",
+            url, "the release has no confidence column" if "confidence" not in columns else "it is null everywhere",
+            min_confidence,
+        )  # fmt: skip
+    return load
 
 
 def record_extract(connection: duckdb.DuckDBPyConnection, load: ExtractLoad, root: Path) -> Path:
@@ -307,18 +337,65 @@ def replay_extracts(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -
         if previous:
             loads.append(previous)
             continue
+        _check_recorded(connection, snapshot, file, entry, extent, min_confidence)
         load_id = new_load_id()
         with transaction(connection):
-            connection.execute(
-                f"insert into raw.overture_places (load_id, {_PLACE_COLUMNS}) "
-                f"select ?, {_PLACE_COLUMNS} from read_parquet(?)",
-                [load_id, str(file)],
-            )
+            try:
+                connection.execute(
+                    f"insert into raw.overture_places (load_id, {_PLACE_COLUMNS}) "
+                    f"select ?, {_PLACE_COLUMNS} from read_parquet(?)",
+                    [load_id, str(file)],
+                )
+            except duckdb.Error as error:
+                raise _unreadable(snapshot, file, error) from error
             loads.append(_record_extract(
                 connection, load_id, release, extent, str(entry.get("url") or release_url(release)),
                 str(entry.get("schema_generation") or "taxonomy"), min_confidence, entry.get("area_set"),
             ))  # fmt: skip
     return loads
+
+
+def _check_recorded(
+    connection: duckdb.DuckDBPyConnection, snapshot: Snapshot, file: Path, entry: dict, extent: Extent,
+    min_confidence: float,
+) -> None:  # fmt: skip
+    """A recorded extract must read as one, and agree with what its manifest entry says of it: its
+    row count, that its places lie in its extent, and its minimum confidence."""
+    try:
+        rows, west, east, south, north, kept_below, dropped_above = connection.execute(
+            "select count(*), min(longitude), max(longitude), min(latitude), max(latitude), count(*) filter (where "
+            "excluded is null and confidence < $1), count(*) filter (where excluded = $2 and confidence >= $1) "
+            "from read_parquet($3)",
+            [min_confidence, RULES[1], str(file)],
+        ).fetchone()  # fmt: skip
+    except duckdb.Error as error:
+        raise _unreadable(snapshot, file, error) from error
+    disagree = []
+    if "rows" in entry and str(entry["rows"]) != str(rows):
+        disagree.append(f"rows {entry['rows']}, the file holds {rows:,}")
+    if rows and not (
+        extent.west <= west and east <= extent.east and extent.south <= south and north <= extent.north
+    ):
+        disagree.append(
+            f"bbox {extent.text()}, the file's places span {west:.5f},{south:.5f},{east:.5f},{north:.5f}"
+        )
+    if kept_below or dropped_above:
+        disagree.append(
+            f"min_confidence {min_confidence}, but the file keeps {kept_below:,} places below it and excludes "
+            f"{dropped_above:,} at or above it"
+        )
+    if disagree:
+        raise SnapshotError(
+            f"{file} (snapshot {snapshot.root}): its {MANIFEST} entry says {'; '.join(disagree)}. Nothing landed; "
+            "record the extract again (or put the entry right)"
+        )
+
+
+def _unreadable(snapshot: Snapshot, file: Path, error: duckdb.Error) -> SnapshotError:
+    return SnapshotError(
+        f"{file} (snapshot {snapshot.root}) cannot be read as the Overture extract its {MANIFEST} names: "
+        f"{str(error).splitlines()[0]}; nothing landed. Record it again"
+    )
 
 
 def _recorded(entry: dict) -> tuple[str, Extent, float, dict]:

@@ -70,10 +70,12 @@ class Snapshot:
                 raise SnapshotError(
                     f"{self.root}: an entry of the {name!r} section is incomplete: {entry}"
                 ) from error
-            if not entries[-1][1].is_file():
+            file = entries[-1][1]
+            if not file.is_file():
                 raise SnapshotError(
                     f"the snapshot {self.root} lacks {entry['file']}, which its {MANIFEST} names"
                 )
+            self._check_digest(str(entry["file"]), file, file.read_bytes())
         return entries
 
     def path(self, relative: str) -> Path:
@@ -89,10 +91,13 @@ class Snapshot:
         if not file.is_file():
             raise SnapshotError(f"the snapshot {self.root} lacks {relative}, which its {MANIFEST} names")
         content = file.read_bytes()
+        self._check_digest(relative, file, content)
+        return content
+
+    def _check_digest(self, relative: str, file: Path, content: bytes) -> None:
         expected = self.manifest.get("sha256", {}).get(relative)
         if expected and expected != sha256(content):
             log.warning("%s differs from the sha256 recorded in %s; using the file as it is", file, MANIFEST)
-        return content
 
 
 class Recorder:
@@ -106,6 +111,27 @@ class Recorder:
         self.root = Path(root)
         self._digests: dict[str, str] = {}
         self._sections: dict[str, dict[str, Any]] = {}
+
+    def check(self) -> None:
+        """Refuse a folder that cannot be recorded into (under a file, not writable, or with a
+        manifest.json that is not a JSON object) before anything is fetched."""
+        manifest = self.root / MANIFEST
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.root):
+                pass
+            if manifest.exists():
+                try:
+                    content = json.loads(manifest.read_text(encoding="utf-8"))
+                except ValueError as error:
+                    raise ValueError(f"its {MANIFEST} is not JSON: {error}") from error
+                if not isinstance(content, dict):
+                    raise ValueError(f"its {MANIFEST} is not a JSON object")
+        except (OSError, ValueError) as error:
+            raise SnapshotError(
+                f"--record {self.root}: cannot record into it ({error}); give a folder that can be written, "
+                "new or holding a snapshot"
+            ) from error
 
     def write(self, relative: str, content: bytes, *, flush: bool = True) -> Path:
         target = self.root / relative

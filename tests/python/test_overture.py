@@ -220,3 +220,103 @@ def test_a_sets_extent_reaches_venue_radius_beyond_its_outermost_areas(tmp_path:
     assert extent.east == pytest.approx(-79.38 + east_west, rel=1e-4)
     beyond = 43.67 + 300 / 111320  # a place 300 m north of the northern centre
     assert extent.south < beyond < extent.north
+
+
+def test_hostile_releases_land_what_is_sound_or_refuse_in_one_line(release: Release, tmp_path: Path):
+    """Issue 24, rows 2, 6, 8 and 11: a release without confidence, with an id twice, with a part
+    that is not Parquet; a recording folder that cannot be written."""
+    places = [p for p in PLACES if p[1] != "bakery"]
+    no_confidence = f"select * exclude (confidence) from ({release_rows(places, 'taxonomy')})"
+    release.publish(NEW, no_confidence)
+    twice = release_rows(places, "taxonomy")
+    release.publish(
+        OLD, f"select * from ({twice}) union all select * from ({twice}) where id = 'id0'", files=1
+    )
+    release.latest(NEW)
+    database = tmp_path / "w.duckdb"
+    venues = ("venues", "--provider", "overture", f"--bbox={EXTENT}", "--database", database)
+
+    landed = ingest_cli(release.environment(), *venues)
+    assert landed.returncode == 0, landed.stderr
+    assert "the release has no confidence column): --min-confidence 0.5 was not applied" in landed.stderr
+    doubled = ingest_cli(release.environment(), *venues, "--release", OLD)
+    assert doubled.returncode == 0, doubled.stderr
+    assert "1 places of s3://overturemaps-us-west-2/release/2025-09-24.0/" in doubled.stderr
+    assert query(database, "select count(*), count(distinct id) from raw.overture_places p join "
+                 f"raw.overture_extracts e using (load_id) where release = '{OLD}'") == [(14, 14)]  # fmt: skip
+
+    broken = "2026-01-01.0"
+    release.publish(broken, release_rows(places, "taxonomy"), files=1)
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not a parquet file")
+    release.s3.upload_file(str(tmp_path / "broken.parquet"), "overturemaps-us-west-2",
+                           f"release/{broken}/theme=places/type=place/part-00001.parquet",
+                           ExtraArgs={"ACL": "public-read"})  # fmt: skip
+    before = query(database, "select count(*) from raw.overture_places")
+    failed = ingest_cli(release.environment(), *venues, "--release", broken)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    (line,) = [line for line in failed.stderr.splitlines() if line.startswith("error:")]
+    assert "part-00001.parquet" in line and "nothing landed" in line, line
+    assert query(database, "select count(*) from raw.overture_places") == before
+
+    (tmp_path / "a-file").write_text("")
+    for folder, said in ((tmp_path / "a-file" / "recording", "Not a directory"),
+                         (tmp_path / "bad-manifest", "its manifest.json is not JSON")):  # fmt: skip
+        if folder.name == "bad-manifest":
+            folder.mkdir()
+            (folder / "manifest.json").write_text("{not json")
+        refused = ingest_cli(release.environment(), *venues, "--release", "2026-02-02.0", "--record", folder)
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+        assert f"--record {folder}: cannot record into it" in refused.stderr and said in refused.stderr
+        assert "reading the schema" not in refused.stderr  # refused before anything was read
+
+
+def test_a_recording_that_was_changed_or_lies_is_refused_or_warned(release: Release, tmp_path: Path):
+    """Issue 24, rows 3, 4, 7 and 11: a recorded extract whose Parquet changed (a warning), whose
+    manifest lies about its rows, extent or minimum confidence, or whose bytes are corrupt, or whose
+    bbox is not one (refused in one line naming the file, nothing landed)."""
+    release.publish(NEW, release_rows(PLACES, "taxonomy"))
+    release.latest(NEW)
+    record = tmp_path / "recording"
+    landed = ingest_cli(release.environment(), "venues", "--provider", "overture", f"--bbox={EXTENT}",
+                        "--database", tmp_path / "live.duckdb", "--record", record)  # fmt: skip
+    assert landed.returncode == 0, landed.stderr
+    release.stop()
+    manifest = json.loads((record / "manifest.json").read_text())
+    (entry,) = manifest["overture"]["extracts"]
+    parquet = record / entry["file"]
+    original = parquet.read_bytes()
+
+    def replay(name: str) -> subprocess.CompletedProcess[str]:
+        return ingest_cli(
+            {**os.environ}, "venues", "--snapshot", record, "--database", tmp_path / f"{name}.duckdb"
+        )
+
+    # The same rows under other names: lands, with the warning the README promises.
+    with duckdb.connect() as connection:
+        connection.execute(f"copy (select * replace ('Renamed ' || id as name) from read_parquet('{parquet}')) "
+                           f"to '{tmp_path / 'renamed.parquet'}' (format parquet)")  # fmt: skip
+    parquet.write_bytes((tmp_path / "renamed.parquet").read_bytes())
+    changed = replay("changed")
+    assert changed.returncode == 0 and "differs from the sha256 recorded in manifest.json" in changed.stderr
+    parquet.write_bytes(original)
+
+    lies = {"rows": 99, "bbox": "70.00000,-20.00000,71.00000,-19.00000", "min_confidence": 0.1}
+    for field, value in (*lies.items(), ("bbox", "not a box")):
+        (record / "manifest.json").write_text(json.dumps(
+            {**manifest, "overture": {**manifest["overture"], "extracts": [{**entry, field: value}]}}
+        ))  # fmt: skip
+        refused = replay(f"lie-{field}")
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+        said = "is incomplete" if value == "not a box" else f"entry says {field} {value}"
+        assert said in refused.stderr and "--bbox" not in refused.stderr
+        assert query(tmp_path / f"lie-{field}.duckdb", "select count(*) from raw.overture_places") == [(0,)]
+    (record / "manifest.json").write_text(json.dumps(manifest))
+
+    flipped = bytearray(original)
+    for offset in range(len(flipped) // 3, len(flipped) // 3 + 64):
+        flipped[offset] ^= 0xFF
+    parquet.write_bytes(bytes(flipped))
+    corrupt = replay("corrupt")
+    assert corrupt.returncode == 1 and "Traceback" not in corrupt.stderr, corrupt.stderr
+    (line,) = [line for line in corrupt.stderr.splitlines() if line.startswith("error:")]
+    assert str(parquet) in line and "cannot be read as the Overture extract" in line
