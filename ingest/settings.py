@@ -44,6 +44,7 @@ class ProjectSettings:
     osm_tag_keys: tuple[str, ...]
     taxonomy_kinds: tuple[str, ...]
     max_centroid_spread_m: float
+    setting_choices: dict[str, tuple[str, ...]]  # the values each segmentation setting may take
 
 
 @cache
@@ -61,6 +62,7 @@ def project_settings(path: Path = PROJECT_FILE) -> ProjectSettings:
             osm_tag_keys=tuple(variables["osm_tag_keys"]),
             taxonomy_kinds=tuple(variables["taxonomy_kinds"]),
             max_centroid_spread_m=float(variables["max_centroid_spread_m"]),
+            setting_choices={name: tuple(values) for name, values in variables["setting_choices"].items()},
         )
     except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as error:
         raise IngestError(

@@ -44,8 +44,12 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
-BLOCKS = ("shares", "log_lq", "hellinger", "tfidf", "density", "diversity")
-SPARSE_AREAS = ("shrink", "neighbours", "exclude", "none")  # how sparse areas are treated
+from ingest.settings import project_settings
+
+BLOCKS = project_settings().setting_choices[
+    "features"
+]  # shares, log_lq, hellinger, tfidf, density, diversity
+SPARSE_AREAS = project_settings().setting_choices["sparse_areas"]  # how sparse areas are treated
 # log_lq: pseudo-venues per feature, spread by the city's mix (G features: 0.5 G venues in all).
 LQ_PSEUDO_COUNT = 0.5
 

@@ -17,7 +17,9 @@ from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import kneighbors_graph
 from threadpoolctl import threadpool_limits
 
-METHODS = ("kmeans", "ward", "gmm", "spatial")
+from ingest.settings import project_settings
+
+METHODS = project_settings().setting_choices["method"]  # kmeans, ward, gmm, spatial
 SEEDED = frozenset({"kmeans", "gmm"})  # the methods whose result depends on the random seed
 NEIGHBOURS = 6  # point areas: each joined to its 6 nearest for the spatial method
 

@@ -106,7 +106,7 @@ def evaluate(
     """Fit every method of `settings.methods` at every feasible k (and at n_clusters when it is a
     number), score each, mark the rule's verdict and the chosen fit. `connectivity` (who neighbours
     whom) serves the spatial method and sparse_areas neighbours."""
-    check(settings, len(counts))
+    # The settings were checked when the run started (macro check_settings) and by cluster_settings.
     # The features in a canonical order (the most places first; ties by their counts), so that the
     # redraws — and so the chosen k — do not depend on the order the columns came in.
     counts = counts[
@@ -219,32 +219,6 @@ def _fit(
         float(calinski_harabasz_score(matrix, labels)), float(davies_bouldin_score(matrix, labels)),
         seed_agreement, bootstrap_agreement, confidence, sizes,
     )  # fmt: skip
-
-
-def check(settings: Settings, clustered: int) -> None:
-    """Refuse settings that make no sense for this many clustered areas (the build fails, naming
-    what is allowed, and the last good build stays published)."""
-    unknown = [block for block in settings.features if block not in feature_blocks.BLOCKS]
-    if unknown or not settings.features:
-        raise SelectionError(
-            f"features is {list(settings.features)}; expected one or more of {', '.join(feature_blocks.BLOCKS)}"
-        )
-    if not settings.density_weight > 0:
-        raise SelectionError(f"density_weight is {settings.density_weight}; expected a number above 0")
-    if not 2 <= settings.k_min <= settings.k_max:
-        raise SelectionError(
-            f"k_min is {settings.k_min} and k_max {settings.k_max}; expected 2 <= k_min <= k_max"
-        )
-    if settings.n_clusters.strip().lower() == "auto":
-        return
-    k, largest = _whole(settings.n_clusters), clustered // settings.min_cluster_size
-    if not 2 <= k <= largest:
-        allowed = f"2 … {largest}" if largest >= 2 else "none: too few areas to cluster"
-        raise SelectionError(
-            f"n_clusters is {k}, but {clustered} clustered areas allow {allowed} (at least 2 clusters, "
-            f"each of at least min_cluster_size = {settings.min_cluster_size} areas); "
-            "set n_clusters in that range, or auto"
-        )
 
 
 def _choose(fits: Sequence[Fit], settings: Settings, fixed: int | None) -> None:

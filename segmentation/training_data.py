@@ -29,8 +29,9 @@ def read_training_data(
     counts: duckdb.DuckDBPyRelation, areas: duckdb.DuckDBPyRelation, settings: dict[str, Any]
 ) -> TrainingData:
     """`counts` is area_feature_counts (area × feature it has), `areas` the areas mart."""
-    threshold = int(settings["min_venues"]) if settings["sparse_areas"] == "exclude" else 1
-    chosen = areas.filter(f"area_set = '{settings['area_set']}' and venue_count >= {threshold}")
+    chosen = areas.filter(
+        f"area_set = '{settings['area_set']}' and venue_count >= {int(settings['clustered_min_venues'])}"
+    )
     clustered = (
         chosen.order("area_id")
         .select("area_id, latitude, longitude, sampled_km2, geometry_kind")

@@ -373,24 +373,6 @@ def test_a_fixed_k_is_fitted_even_outside_the_range_and_bad_values_are_named():
         evaluate(mixes(), np.full(25, np.nan), settings(n_clusters="five"))
 
 
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"n_clusters": "1"}, r"n_clusters is 1, but 25 clustered areas allow 2 … 8 "),
-        ({"n_clusters": "9"}, r"n_clusters is 9, but 25 clustered areas allow 2 … 8 "),
-        (
-            {"features": ("shares", "zscore")},
-            r"features is \['shares', 'zscore'\]; expected one or more of shares",
-        ),
-        ({"features": ()}, r"features is \[\]"),
-        ({"k_min": 1}, r"k_min is 1 and k_max 6; expected 2 <= k_min <= k_max"),
-    ],
-)
-def test_settings_that_make_no_sense_are_refused(changes: dict, message: str):
-    with pytest.raises(SelectionError, match=message):
-        evaluate(mixes(), np.full(25, np.nan), settings(**changes))
-
-
 def test_identical_areas_make_one_cluster():
     same = np.tile([3.0, 1.0, 0.0, 0.0], (6, 1))
     fits = evaluate(same, np.full(6, np.nan), settings())

@@ -216,23 +216,29 @@ def test_docs_analyses_and_the_notebook(snapshot_build, monkeypatch: pytest.Monk
 
 
 def test_settings_that_make_no_sense_fail_the_build_and_main_stays(built_copy: Path):
-    """Issue 15: n_clusters outside 2 … (clustered areas / 3), min_venues below 1 and unknown
-    features fail the build, naming what is allowed; the last good build stays published."""
+    """Issues 15 and 24 (rows 9 and 10): settings out of range, and a set with nothing to cluster,
+    fail the build in one line naming what is allowed (no Python traceback) — the settings before any
+    model runs, what depends on the data in cluster_settings; the last good build stays published."""
     before = query(built_copy, "select area_id, cluster_id from main.area_clusters order by 1")
     failed = run_dbt(built_copy, "build", variables={"n_clusters": 500})
-    assert failed.returncode != 0
+    assert failed.returncode != 0 and "Traceback" not in failed.stdout
     assert "n_clusters is 500, but 100 clustered areas allow 2 … 33" in failed.stdout
     assert query(built_copy, "select area_id, cluster_id from main.area_clusters order by 1") == before
     for variables, message in (
-        ({"n_clusters": 1}, "n_clusters is 1, but 100 clustered areas allow 2 … 33"),
+        ({"n_clusters": 1}, "n_clusters is 1; expected auto or a whole number of 2 or more"),
+        ({"n_clusters": "abc"}, "n_clusters is abc; expected auto or a whole number of 2 or more"),
         ({"min_venues": 0}, "min_venues is 0; expected a whole number of at least 1"),
-        (
-            {"features": ["shares", "zscore"]},
-            "features is ['shares', 'zscore']; expected one or more of shares",
-        ),
-    ):
-        result = run_dbt(built_copy, "build", "--select", "cluster_settings+", variables=variables)
+        ({"features": ["shares", "zscore"]}, "features is ['shares', 'zscore']; expected one or more of shares"),
+        ({"features": []}, "features is []; expected one or more of shares"),
+        ({"method": "dbscan"}, "method is dbscan; expected one of kmeans, ward, gmm, spatial"),
+        ({"venue_provider": "overpass"}, "area set toronto_fsa has no area with a venue from the venue provider "
+         "chosen for it (var venue_provider: overpass), so there is nothing to cluster"),
+    ):  # fmt: skip
+        upstream = "+" if "venue_provider" in variables else ""  # the venues are chosen upstream
+        result = run_dbt(built_copy, "build", "--select", f"{upstream}cluster_settings+", variables=variables)
         assert result.returncode != 0 and message in result.stdout, (variables, result.stdout[-2000:])
+        assert "Traceback" not in result.stdout and "Failure in test" not in result.stdout, variables
+    assert query(built_copy, "select area_id, cluster_id from main.area_clusters order by 1") == before
 
 
 def test_sparse_areas_exclude_leaves_the_sparse_areas_unclustered(built_copy: Path):

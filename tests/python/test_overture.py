@@ -320,3 +320,32 @@ def test_a_recording_that_was_changed_or_lies_is_refused_or_warned(release: Rele
     assert corrupt.returncode == 1 and "Traceback" not in corrupt.stderr, corrupt.stderr
     (line,) = [line for line in corrupt.stderr.splitlines() if line.startswith("error:")]
     assert str(parquet) in line and "cannot be read as the Overture extract" in line
+
+
+@pytest.mark.integration
+def test_a_build_whose_areas_lie_outside_every_landed_extent_says_so(release: Release, tmp_path: Path):
+    """Issue 24, row 5: places landed for a box over the west of Toronto only; the build of the 140
+    neighbourhoods warns, naming the set and how many of its areas no extent covers."""
+    places = [(f"Place {i}", ["coffee_shop", "park", "pharmacy"][i % 3], 0.9, "open",
+               -79.64 + (i % 50) * 0.01, 43.58 + (i // 50) * 0.007) for i in range(2500)]  # fmt: skip
+    release.publish(NEW, release_rows(places, "taxonomy"))
+    release.latest(NEW)
+    database = tmp_path / "w.duckdb"
+    areas = ("areas", SHARED_DATA / "boundaries" / "toronto_neighbourhoods_140.geojson", "--area-set", "toronto",
+             "--id-field", "AREA_SHORT_CODE", "--database", database)  # fmt: skip
+    assert ingest_cli(release.environment(), *areas).returncode == 0
+    west = ("venues", "--provider", "overture", "--bbox=-79.64,43.58,-79.40,43.86", "--database", database)
+    assert ingest_cli(release.environment(), *west).returncode == 0
+    built = run_dbt(database, "build", variables={"area_set": "toronto"})
+    assert built.returncode == 0, built.stdout[-3000:]
+    (outside,) = query(
+        database, "select count(*) from areas where area_set = 'toronto' and longitude > -79.40"
+    )[0]
+    assert outside > 20
+    assert "WARN 1 areas_outside_every_overture_extent" in built.stdout
+    # The set's own extent covers them all: no warning.
+    whole = ("venues", "--provider", "overture", "--area-set", "toronto", "--database", database)
+    assert ingest_cli(release.environment(), *whole).returncode == 0
+    rebuilt = run_dbt(database, "build", variables={"area_set": "toronto"})
+    assert rebuilt.returncode == 0 and "areas_outside_every_overture_extent" in rebuilt.stdout
+    assert "WARN 1 areas_outside_every_overture_extent" not in rebuilt.stdout

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from segmentation.selection import SelectionError, Settings, evaluate
+from segmentation.selection import Settings, evaluate
 from segmentation.training_data import read_training_data
 
 
@@ -19,8 +19,6 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
     dbt.config(materialized="table")
     settings_relation = dbt.ref("cluster_settings")
     row = dict(zip(settings_relation.columns, settings_relation.fetchone(), strict=True))
-    if int(row["min_venues"]) < 1:
-        raise SelectionError(f"min_venues is {row['min_venues']}; expected a whole number of at least 1")
     data = read_training_data(dbt.ref("area_feature_counts"), dbt.ref("areas"), row)
     settings = Settings(
         features=tuple(row["features"]), sparse_areas=row["sparse_areas"], density_weight=float(row["density_weight"]),

@@ -2,6 +2,10 @@
 {%- set features = [features] if features is string else features %}
 {%- set methods = selection_methods() %}
 {%- set wanted = var('area_set', none) %}
+{%- set n_clusters = cluster_setting('n_clusters') | string | trim | lower %}
+{#- The fewest venues an area needs to be clustered. -#}
+{%- set clustered_min_venues = var('min_venues') if cluster_setting('sparse_areas') == 'exclude' else 1 %}
+{%- set needed = "at least " ~ clustered_min_venues ~ " venues" if clustered_min_venues > 1 else "a venue" %}
 with
 
 sets as (
@@ -67,6 +71,48 @@ mapped as (
             ''
         ) as commonest_unmapped
     from set_categories
+),
+
+-- The areas that will be clustered; a set with none, or too few for n_clusters, fails here in
+-- one line (nothing is published).
+clustered as (
+    select count(*) as area_count
+    from (
+        select area_venues.area_id
+        from {{ ref('area_venues') }} as area_venues
+        where area_venues.area_set in (select chosen_set.area_set from chosen_set)
+        group by area_venues.area_id
+        having count(*) >= {{ clustered_min_venues }}
+    ) as areas_with_venues
+),
+
+checked as (
+    select
+        case
+            when
+                chosen_set.area_set in (select sets.area_set from sets)
+                and clustered.area_count = 0
+                then error(
+                        'area set ' || chosen_set.area_set || ' has no area with '
+                        || '{{ needed }}'
+                        || ' from the venue provider chosen for it (var venue_provider: '
+                        || '{{ var("venue_provider") | string | replace("'", "") }}'
+                        || '), so there is nothing to cluster: land places for it (python -m ingest venues '
+                        || '--area-set ' || chosen_set.area_set || ') or check why none falls inside its areas'
+                    )
+            {%- if n_clusters != 'auto' %}
+                when clustered.area_count // {{ var('min_cluster_size') }} < {{ n_clusters | int }}
+                    then error(
+                        'n_clusters is {{ n_clusters }}, but ' || clustered.area_count
+                        || ' clustered areas allow 2 … ' || clustered.area_count // {{ var('min_cluster_size') }}
+                        || ' (at least 2 clusters, each of at least min_cluster_size = '
+                        || '{{ var("min_cluster_size") }} areas); set n_clusters in that range, or auto'
+                    )
+            {%- endif %}
+            else true
+        end as is_sound
+    from chosen_set
+    cross join clustered
 )
 
 select
@@ -88,6 +134,7 @@ select
     '{{ cluster_setting("sparse_areas") }}' as sparse_areas,
     {{ cluster_setting("density_weight") }}::double as density_weight,
     {{ var('min_venues') }} as min_venues,
+    {{ clustered_min_venues }} as clustered_min_venues,
     '{{ cluster_setting("method") }}' as method,  -- noqa: RF04
     {{ sql_list(methods) }} as selection_methods,
     '{{ cluster_setting("n_clusters") }}' as n_clusters,
@@ -106,3 +153,5 @@ select
     {{ var('label_min_venues') }} as label_min_venues
 from mapped
 cross join chosen_set
+cross join checked
+where checked.is_sound

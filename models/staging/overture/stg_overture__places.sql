@@ -1,14 +1,7 @@
 with
 
--- The latest extract of each set's extent (or of each --bbox), so a newer release replaces an
--- older one, and extracts of other sets stay beside it.
 extracts as (
-    select *
-    from {{ source('overture', 'overture_extracts') }}
-    qualify row_number() over (
-            partition by coalesce(area_set, concat_ws(',', west, south, east, north))
-            order by loaded_at desc, load_id desc
-        ) = 1
+    select * from {{ ref('stg_overture__extracts') }}
 ),
 
 places as (
