@@ -4,7 +4,6 @@ its parent cell two resolutions up, geometry = the cell's hexagon (or pentagon).
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from typing import Any
@@ -93,8 +92,3 @@ def _too_many(what: str, res: int, count: str) -> str:
 
 def _escaped(file: Path) -> str:
     return str(file).replace("'", "''")
-
-
-def degrees_around(latitude: float, km: float) -> tuple[float, float]:
-    """Degrees of latitude and of longitude that span `km` at a latitude."""
-    return km / 111.32, km / (111.32 * max(math.cos(math.radians(latitude)), 0.01))
