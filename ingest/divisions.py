@@ -57,7 +57,6 @@ class Children:
     """What landing a division's children wrote."""
 
     level: str
-    with_polygons: int
     without_polygons: list[str]
     levels: dict[str, int]  # every level under the division that has polygons: how many
 
@@ -73,6 +72,7 @@ class Reader:
         self.area_url = overture.release_url(release, "divisions", "division_area")
         self.division_columns = overture.describe(connection, self.division_url)
         self.area_columns = overture.describe(connection, self.area_url)
+        self.loaded: str | None = None  # the division whose tables _load_areas made
 
     def find(self, name: str | None, country: str | None, division_id: str | None) -> Division:
         """The one division of that name (in that country) or id; refused, listing the candidates,
@@ -166,14 +166,12 @@ class Reader:
                 where d.subtype = ? order by d.id
             ) to '{str(file).replace("'", "''")}' (format parquet)
         """, [chosen])  # fmt: skip
-        return Children(chosen, levels[chosen], without, levels)
+        return Children(chosen, without, levels)
 
     def _load_areas(self, division: Division) -> None:
         """The division and every division under it (_descendants), and their land areas
         (_division_areas: one unioned geometry each)."""
-        if self.connection.execute(
-            "select count(*) from duckdb_tables() where table_name = '_descendants' and temporary"
-        ).fetchone()[0]:
+        if self.loaded == division.id:
             return
         geometry = (
             "ST_GeomFromWKB(geometry)"
@@ -225,6 +223,7 @@ class Reader:
             where {land} and {within} and division_id in (select id from _descendants)
             group by 1
         """, [self.area_url, *bounds])  # fmt: skip
+        self.loaded = division.id
 
     def _no_polygon(self, division: Division, what: str, *, within: bool) -> str:
         """The refusal, offering the grid: over the division (when it or what is under it has a
