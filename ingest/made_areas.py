@@ -19,7 +19,6 @@ from ingest.areas import AREA_SET_PATTERN, AreaOptions, AreasFileError, AreasLoa
 from ingest.divisions import Children, Reader
 from ingest.errors import SnapshotError
 from ingest.snapshot import Recorder, Snapshot
-from ingest.spatial import load_spatial
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +41,12 @@ class Request:
 
 
 def land(connection: duckdb.DuckDBPyConnection, request: Request, record: Path | None) -> AreasLoad:
-    """Make the areas asked for, land them, and record them when asked."""
+    """Make the areas asked for, land them, and record them when asked (`connection`: the
+    warehouse's, spatial loaded)."""
     if not AREA_SET_PATTERN.fullmatch(request.area_set):  # before anything is read; it names files
         raise AreasFileError(
             f"--area-set {request.area_set!r}: use lower-case letters, digits and _, starting with a letter"
         )
-    load_spatial(connection)
     res = h3_grid.resolution(request.grid) if request.grid else None
     with tempfile.TemporaryDirectory() as temporary:
         file = Path(temporary) / f"{request.area_set}.parquet"
@@ -79,7 +78,6 @@ def land(connection: duckdb.DuckDBPyConnection, request: Request, record: Path |
 
 def replay(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot, report: Callable[[str], None]) -> None:
     """Land the area sets a snapshot recorded (its ``areas`` section)."""
-    load_spatial(connection)
     for (area_set, source), file in snapshot.entries(
         SECTION, "sets", lambda entry: (str(entry["area_set"]), str(entry["source"]))
     ):
