@@ -244,21 +244,16 @@ def land_extract(
     generation = "taxonomy" if "taxonomy" in columns else "categories"
     select = _release_select(columns)
     load_id = new_load_id()
-    try:
+    try:  # one line naming the file that cannot be read (a part that is not Parquet, a cut read)
         files, groups = connection.execute(
             "select count(distinct file_name), count(*) from parquet_metadata(?) where column_id = 0", [url]
         ).fetchone()
-    except duckdb.Error as error:
-        raise OvertureUnavailableError(
-            f"reading the files of {url} failed: {str(error).splitlines()[0]}; nothing landed"
-        ) from error
-    log.info(
-        "overture: reading the places in %s from %s files (%s row groups; only those overlapping the extent are "
-        "fetched; schema generation: %s)", extent.text(), f"{files:,}", f"{groups:,}", generation,
-    )  # fmt: skip
-    # On a terminal, DuckDB's own progress bar shows the read going; elsewhere the lines above and below.
-    connection.execute(f"set enable_progress_bar = {str(sys.stderr.isatty()).lower()}")
-    try:
+        log.info(
+            "overture: reading the places in %s from %s files (%s row groups; only those overlapping the extent "
+            "are fetched; schema generation: %s)", extent.text(), f"{files:,}", f"{groups:,}", generation,
+        )  # fmt: skip
+        # On a terminal, DuckDB's own progress bar shows the read going; elsewhere the lines above and below.
+        connection.execute(f"set enable_progress_bar = {str(sys.stderr.isatty()).lower()}")
         connection.execute(
             f"create or replace temp table _extract as {_with_rules(select)}",
             [min_confidence, url, extent.west, extent.east, extent.south, extent.north],
