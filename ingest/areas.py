@@ -26,7 +26,7 @@ import duckdb
 
 from ingest.errors import IngestError
 from ingest.postal_sets import postal_set_names
-from ingest.raw_store import LoadResult, new_load_id
+from ingest.raw_store import LoadResult, literal, new_load_id
 from ingest.snapshot import sha256
 
 DDL = """
@@ -150,18 +150,16 @@ def land_areas(
     digest = _digest(file)
     recorded = json.dumps(asdict(options), sort_keys=True)
     previous = connection.execute(
-        "select load_id, sha256, options::varchar, feature_count from raw.area_files where area_set = ? "
-        "order by loaded_at desc, load_id desc limit 1",
-        [options.area_set],
+        "select load_id, sha256, options::varchar, feature_count from raw.area_files where area_set = "
+        f"{literal(options.area_set)} order by loaded_at desc, load_id desc limit 1"
     ).fetchone()
     if previous and previous[1] == digest and json.loads(previous[2]) == json.loads(recorded):
         return AreasLoad(previous[0], previous[3], reused=True)
 
-    reader = "read_parquet(?)" if file_format == "geoparquet" else "ST_Read(?)"
+    reader = f"{'read_parquet' if file_format == 'geoparquet' else 'ST_Read'}({literal(str(file))})"
     try:
         connection.execute(
-            f"create or replace temp table _area_rows as select row_number() over () as _position, * from {reader}",
-            [str(file)],
+            f"create or replace temp table _area_rows as select row_number() over () as _position, * from {reader}"
         )
         columns = connection.execute("describe _area_rows").fetchall()
     except duckdb.Error as error:
@@ -268,9 +266,9 @@ def _id_source(
         return f"{_quoted(id_field)}::varchar", f"the field {id_field}"
     if file_format == "geojson":
         ids = connection.execute(
-            "select list(to_json(feature) ->> 'id' order by position) from read_json(?, maximum_object_size = "
-            "2000000000, format = 'auto') as collection, unnest(collection.features) with ordinality as f(feature, position)",
-            [str(file)],
+            f"select list(to_json(feature) ->> 'id' order by position) from read_json({literal(str(file))}, "
+            "maximum_object_size = 2000000000, format = 'auto') as collection, "
+            "unnest(collection.features) with ordinality as f(feature, position)"
         ).fetchone()[0]
         if ids and len(ids) == count and all(value is not None for value in ids):
             connection.execute("create or replace temp table _feature_ids as select unnest(?) as id", [ids])
@@ -330,9 +328,8 @@ def _geojson_crs(connection: duckdb.DuckDBPyConnection, file: Path) -> str | Non
     """The CRS a GeoJSON file's own `crs` member names ("EPSG:2263"), or None when it has none."""
     try:
         name = connection.execute(
-            "select crs.properties.name::varchar from read_json(?, maximum_object_size = 2000000000, "
-            "columns = {crs: 'struct(properties struct(name varchar))'})",
-            [str(file)],
+            f"select crs.properties.name::varchar from read_json({literal(str(file))}, maximum_object_size = "
+            "2000000000, columns = {crs: 'struct(properties struct(name varchar))'})"
         ).fetchone()
     except duckdb.Error:
         return None
@@ -346,7 +343,7 @@ def _geojson_crs(connection: duckdb.DuckDBPyConnection, file: Path) -> str | Non
 
 def _known_crs(connection: duckdb.DuckDBPyConnection, crs: str) -> bool:
     try:
-        connection.execute("select ST_Transform(ST_Point(0, 0), ?, 'EPSG:4326')", [crs]).fetchone()
+        connection.execute(f"select ST_Transform(ST_Point(0, 0), {literal(crs)}, 'EPSG:4326')").fetchone()
     except duckdb.Error:
         return False
     return True
@@ -450,15 +447,15 @@ def _insert(
     try:
         connection.execute(
             "insert into raw.area_features (load_id, area_set, feature_number, area_id, name, parent_name, "
-            "geometry, was_repaired, properties) select ?, ?, feature_number, area_id, name, parent_name, "
-            "ST_AsWKB(geometry), was_repaired, properties from _areas",
-            [load_id, options.area_set],
+            f"geometry, was_repaired, properties) select {literal(load_id)}, {literal(options.area_set)}, "
+            "feature_number, area_id, name, parent_name, ST_AsWKB(geometry), was_repaired, properties from _areas"
         )
         connection.execute(
             "insert into raw.area_files (load_id, area_set, source, sha256, format, options, id_from, crs_from, "
-            "feature_count, repaired_count, loaded_at) values (?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?)",
-            [load_id, options.area_set, source, digest, file_format, recorded, id_from, crs_from,
-             counts[0], counts[1], datetime.now(UTC)],
+            "feature_count, repaired_count, loaded_at) values ("
+            + ", ".join(map(literal, (load_id, options.area_set, source, digest, file_format, recorded, id_from,
+                                      crs_from, counts[0], counts[1], datetime.now(UTC))))
+            + ")"
         )  # fmt: skip
         connection.execute("commit")
     except BaseException:

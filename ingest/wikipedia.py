@@ -22,11 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from typing import TYPE_CHECKING
 
 from ingest.encoding import REPLACEMENT, DecodedText, decode
 from ingest.errors import DamagedTextError, IncompletePageError, UnrecognisedLayoutError
+
+if TYPE_CHECKING:  # bs4 is imported when a page is parsed: a command that parses none starts faster
+    from bs4 import Tag
 
 # Bump when the parser's output for a page can change, so that a re-ingest of the same page
 # lands a new load instead of being skipped as unchanged.
@@ -107,6 +109,8 @@ def parse_page(html: bytes | str, *, min_postal_codes: int = DEFAULT_MIN_POSTAL_
     are decoded trusting the bytes over the page's declared charset (`ingest.encoding`)."""
     decoded = decode(html) if isinstance(html, bytes) else None
     html = decoded.text if decoded else html
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(html, "lxml")
     title = soup.title.get_text(strip=True) if soup.title else None
     recognised: list[tuple[str, list[_TableRow]]] = []
@@ -175,6 +179,8 @@ def cell_lines(cell: Tag) -> list[str]:
 
 
 def _render(node: Tag, out: list[str]) -> None:
+    from bs4 import Comment, NavigableString, Tag
+
     for child in node.children:
         if isinstance(child, Comment):
             continue

@@ -16,6 +16,7 @@ FLAGS = (
     "--disable-component-update", "--no-first-run", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
     "--window-size=1400,900", "--disable-dev-shm-usage",
 )  # fmt: skip
+SCRIPT_TIMEOUT = 300  # seconds
 READY = "return !!(window.mapReady && window.keplerStore.getState().keplerGl.map.visState.layers.length)"
 
 
@@ -36,10 +37,14 @@ def start_chrome() -> Any:
     for flag in FLAGS:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    # Software WebGL on a busy machine can hold the page's thread for longer than Selenium's 30 s.
+    driver.set_script_timeout(SCRIPT_TIMEOUT)
+    driver.set_page_load_timeout(SCRIPT_TIMEOUT)
+    return driver
 
 
-def open_offline(driver: Any, page: Path, timeout: float = 120, settle: float = 4) -> None:
+def open_offline(driver: Any, page: Path, timeout: float = SCRIPT_TIMEOUT, settle: float = 4) -> None:
     """Open `page` with the network off (alerts recorded in window.__alerts, never shown) and wait
     until kepler.gl has its layers, then `settle` seconds for deck.gl to draw."""
     driver.execute_cdp_cmd("Network.enable", {})
