@@ -108,7 +108,7 @@ bench: $(STAMP) $(ASSETS)
 	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES)
 
 # The segmentation settings compared on the shared Toronto and New York data
-# (docs/segmentation_comparison.md; the README's "Segments" table), a few minutes.
+# (docs/segmentation_comparison.md), a few minutes.
 compare: $(STAMP)
 	$(BIN)/python -m benchmarks.compare_settings
 

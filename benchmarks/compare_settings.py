@@ -1,5 +1,5 @@
 """`make compare`: the segmentation settings side by side on the shared Toronto and New York data —
-the table the README's "Segments" section shows and the default was chosen from.
+the table the default was chosen from (docs/segments.md sums it up).
 
 It lands the Toronto snapshot, New York's 306 neighbourhood points and 195 NTA polygons with the
 recorded venues into one warehouse (no taxonomy landed by hand: the groups are the shipped seed's,

@@ -26,7 +26,8 @@ import duckdb
 
 from ingest.errors import IngestError
 from ingest.postal_sets import postal_set_names
-from ingest.raw_store import LoadResult, literal, new_load_id
+from ingest.raw_store import NEWEST_FIRST, LoadResult, latest_load, literal, new_load_id
+from ingest.settings import project_settings
 from ingest.snapshot import sha256
 
 DDL = """
@@ -59,12 +60,15 @@ create table if not exists raw.area_features (
 """
 
 # Each boundary-file set's extent, from its latest landing (west, south, east, north in degrees).
-LATEST_EXTENTS = """
+LATEST_EXTENTS = f"""
     select area_set, min(ST_XMin(shape)) as west, min(ST_YMin(shape)) as south, max(ST_XMax(shape)) as east,
         max(ST_YMax(shape)) as north
     from (
         select area_set, ST_GeomFromWKB(geometry) as shape from raw.area_features
-        where load_id in (select arg_max(load_id, (loaded_at, load_id)) from raw.area_files group by area_set)
+        where load_id in (
+            select load_id from raw.area_files
+            qualify row_number() over (partition by area_set order by {NEWEST_FIRST}) = 1
+        )
     )
     group by area_set
 """
@@ -149,10 +153,8 @@ def land_areas(
     source = source or str(file.resolve())
     digest = _digest(file)
     recorded = json.dumps(asdict(options), sort_keys=True)
-    previous = connection.execute(
-        "select load_id, sha256, options::varchar, feature_count from raw.area_files where area_set = "
-        f"{literal(options.area_set)} order by loaded_at desc, load_id desc limit 1"
-    ).fetchone()
+    previous = latest_load(connection, "raw.area_files", "load_id, sha256, options::varchar, feature_count",
+                           f"area_set = {literal(options.area_set)}")  # fmt: skip
     if previous and previous[1] == digest and json.loads(previous[2]) == json.loads(recorded):
         return AreasLoad(previous[0], previous[3], reused=True)
 
@@ -357,8 +359,9 @@ def _check_plausible(connection: duckdb.DuckDBPyConnection, file: Path, source_c
         "max(ST_YMax(geometry)) from _areas"
     ).fetchone()
     out_of_range = west < -180 or east > 180 or south < -90 or north > 90
-    width_m = (east - west) * 111_320 * math.cos(math.radians(max(min((south + north) / 2, 89), -89)))
-    height_m = (north - south) * 111_320
+    metres = project_settings().metres_per_degree
+    width_m = (east - west) * metres * math.cos(math.radians(max(min((south + north) / 2, 89), -89)))
+    height_m = (north - south) * metres
     collapsed = count > 1 and max(width_m, height_m) < 10
     if out_of_range or collapsed:
         raise AreasFileError(

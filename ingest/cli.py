@@ -16,8 +16,8 @@ import duckdb
 import requests
 
 from ingest import h3_grid, made_areas, overture
-from ingest.areas import AREA_SET_PATTERN, AreaOptions, land_areas
 from ingest.areas import FORMATS as AREA_FORMATS
+from ingest.areas import AreaOptions, land_areas
 from ingest.boundaries import boundaries_from_snapshot, land_boundaries
 from ingest.coordinates import read_coordinates
 from ingest.coordinates_store import land_coordinates
@@ -27,11 +27,9 @@ from ingest.errors import (
     IngestError,
     Interrupted,
     VenueFetchFailed,
-    WikipediaPageError,
 )
 from ingest.http import RetryPolicy, make_session
 from ingest.points import PointFields, land_points
-from ingest.postal_sets import default_area_set
 from ingest.raw_store import LoadResult
 from ingest.settings import (
     RATE_ENVIRONMENT,
@@ -59,7 +57,7 @@ from ingest.venue_fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, i
 from ingest.venue_providers import VenueQuery, make_provider
 from ingest.warehouse import areas_to_fetch, connect, database_path, in_use_error, known_area_sets
 from ingest.wikipedia import DEFAULT_MIN_POSTAL_CODES, parse_page
-from ingest.wikipedia_store import land_rejected_page, land_wikipedia_page, postal_area_set
+from ingest.wikipedia_store import land_postal_codes, postal_area_set
 
 log = logging.getLogger("ingest")
 
@@ -730,39 +728,6 @@ def _run_coordinates(args: argparse.Namespace, session: requests.Session | None 
             rows=rows,
         )
     _report("coordinates", coordinates, result)
-
-
-def land_postal_codes(
-    connection: duckdb.DuckDBPyConnection, page: Input, *, min_postal_codes: int, area_set: str | None = None
-) -> LoadResult:
-    """Parse and land a page as the postal area set (named `area_set`, else by its letter); a
-    refused page is kept in raw.wikipedia_rejected_pages."""
-    try:
-        parsed = parse_page(page.content, min_postal_codes=min_postal_codes)
-    except WikipediaPageError as error:
-        load_id = land_rejected_page(connection, source=page.source, content=page.content, error=str(error))
-        raise type(error)(
-            f"{error} (nothing was landed; the page is kept in raw.wikipedia_rejected_pages, "
-            f"load_id {load_id})"
-        ) from error
-    if parsed.decoded and parsed.decoded.note:
-        log.warning("postal codes: %s: %s", page.source, parsed.decoded.note)
-    name = area_set or default_area_set(parsed.postal_codes)
-    if not AREA_SET_PATTERN.fullmatch(name):
-        raise IngestError(
-            f"--area-set {name!r}: use lower-case letters, digits and _, starting with a letter"
-        )
-    log.info(
-        "postal codes: %s layout, revision %s, %d rows, %d postal codes, area set %s",
-        parsed.layout,
-        parsed.revision_id or "unknown",
-        len(parsed.rows),
-        len(parsed.postal_codes),
-        name,
-    )
-    return land_wikipedia_page(
-        connection, source=page.source, content=page.content, page=parsed, area_set=name
-    )
 
 
 def _run_parse_wikipedia(args: argparse.Namespace) -> None:

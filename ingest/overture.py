@@ -40,7 +40,7 @@ import requests
 
 from ingest.areas import LATEST_EXTENTS
 from ingest.errors import IngestError, NetworkUnavailableError, SnapshotError
-from ingest.raw_store import new_load_id, transaction
+from ingest.raw_store import latest_load, new_load_id, transaction
 from ingest.settings import project_settings
 from ingest.snapshot import MANIFEST, Recorder, Snapshot
 from ingest.spatial import extension_path
@@ -406,12 +406,13 @@ def extent_of(connection: duckdb.DuckDBPyConnection, area_set: str) -> Extent:
     """The extent of an area set, widened by var venue_radius_m: a boundary file's set from its
     latest landing (no build needed), a postal set from area_search_circles (built before any
     venue)."""
-    margin = project_settings().venue_radius_m / 111320.0
+    settings = project_settings()
+    margin = settings.venue_radius_m / settings.metres_per_degree
     row = connection.execute(
         f"select west, south, east, north from ({LATEST_EXTENTS}) where area_set = ?", [area_set]
     ).fetchone() or (None,)
     if row[0] is None:
-        relation = f"{project_settings().build_schema}.area_search_circles"
+        relation = f"{settings.build_schema}.area_search_circles"
         try:
             row = connection.execute(
                 f"select min(longitude), min(latitude), max(longitude), max(latitude) from {relation} "
@@ -494,12 +495,14 @@ def _record_extract(
 def _previous(
     connection: duckdb.DuckDBPyConnection, release: str, extent: Extent, min_confidence: float
 ) -> ExtractLoad | None:
-    row = connection.execute(
-        "select load_id, row_count, kept_count, closed_count, low_confidence_count, without_category_count, "
-        "without_name_count from raw.overture_extracts where release = ? and west = ? and south = ? and east = ? "
-        "and north = ? and min_confidence = ? order by loaded_at desc limit 1",
+    row = latest_load(
+        connection,
+        "raw.overture_extracts",
+        "load_id, row_count, kept_count, closed_count, low_confidence_count, without_category_count, "
+        "without_name_count",
+        "release = ? and west = ? and south = ? and east = ? and north = ? and min_confidence = ?",
         [release, extent.west, extent.south, extent.east, extent.north, min_confidence],
-    ).fetchone()
+    )
     if row is None:
         return None
     return ExtractLoad(

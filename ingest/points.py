@@ -22,7 +22,7 @@ import duckdb
 
 from ingest.areas import LATEST_EXTENTS
 from ingest.errors import IngestError
-from ingest.raw_store import new_load_id
+from ingest.raw_store import NEWEST_FIRST, latest_load, new_load_id
 from ingest.snapshot import sha256
 
 DDL = """
@@ -136,11 +136,8 @@ def land_points(
         for file in files:
             source, digest = str(file.resolve()), sha256(file.read_bytes())
             recorded_fields = json.dumps(asdict(fields), sort_keys=True)
-            previous = connection.execute(
-                "select load_id, sha256, fields::varchar from raw.place_point_files where source = ? "
-                "order by loaded_at desc, load_id desc limit 1",
-                [source],
-            ).fetchone()
+            previous = latest_load(connection, "raw.place_point_files", "load_id, sha256, fields::varchar",
+                                   "source = ?", [source])  # fmt: skip
             if previous and previous[1] == digest and json.loads(previous[2]) == json.loads(recorded_fields):
                 results.append(PointsLoad(source, previous[0], 0, reused=True))
                 continue
@@ -219,7 +216,7 @@ with sets as (
     select min(try_cast(longitude as double)), min(try_cast(latitude as double)),
         max(try_cast(longitude as double)), max(try_cast(latitude as double))
     from raw.coordinates
-    where load_id = (select max(load_id) from raw.coordinates)
+    where load_id = (select load_id from raw.coordinate_files order by {NEWEST_FIRST} limit 1)
 ),
 places as (
     select try_cast(latitude as double) as lat, try_cast(longitude as double) as lon

@@ -69,14 +69,29 @@ def new_load_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
 
 
+# Raw tables are append-only and the newest load wins (ties by load id): the one order of loads, as
+# the dbt macro latest_load orders them too.
+NEWEST_FIRST = "loaded_at desc, load_id desc"
+
+
+def latest_load(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: str,
+    where: str = "true",
+    parameters: Sequence[Any] | None = None,
+) -> tuple | None:
+    """`columns` of the newest load of `table` among the rows matching `where`, or None."""
+    query = f"select {columns} from {table} where {where} order by {NEWEST_FIRST} limit 1"
+    return connection.execute(query, parameters).fetchone()
+
+
 def latest_load_matches(
     connection: duckdb.DuckDBPyConnection, table: str, digest: str, column: str, value: str
 ) -> str | None:
     """The latest load's id if it landed these same bytes read the same way (`column` = `value`):
     landing them again would change nothing."""
-    latest = connection.execute(
-        f"select load_id, sha256, {column} from {table} order by loaded_at desc, load_id desc limit 1"
-    ).fetchone()
+    latest = latest_load(connection, table, f"load_id, sha256, {column}")
     return latest[0] if latest and latest[1:] == (digest, value) else None
 
 

@@ -41,6 +41,7 @@ class ProjectSettings:
     venue_providers: tuple[str, ...]
     venue_radius_m: int
     venue_limit: int
+    metres_per_degree: float
     osm_tag_keys: tuple[str, ...]
     taxonomy_kinds: tuple[str, ...]
     max_centroid_spread_m: float
@@ -59,6 +60,7 @@ def project_settings(path: Path = PROJECT_FILE) -> ProjectSettings:
             venue_providers=tuple(variables["venue_providers"]),
             venue_radius_m=int(variables["venue_radius_m"]),
             venue_limit=int(variables["venue_limit"]),
+            metres_per_degree=float(variables["metres_per_degree"]),
             osm_tag_keys=tuple(variables["osm_tag_keys"]),
             taxonomy_kinds=tuple(variables["taxonomy_kinds"]),
             max_centroid_spread_m=float(variables["max_centroid_spread_m"]),

@@ -37,7 +37,7 @@ import duckdb
 import yaml
 
 from ingest.errors import IngestError
-from ingest.raw_store import LoadResult, append, new_load_id, transaction
+from ingest.raw_store import LoadResult, append, latest_load, new_load_id, transaction
 from ingest.settings import project_settings
 from ingest.snapshot import sha256
 
@@ -95,10 +95,7 @@ def land_taxonomy(
     if not categories:
         raise TaxonomyFileError(f"{file} holds no categories")
     digest = sha256(content)
-    latest = connection.execute(
-        "select load_id, sha256 from raw.taxonomy_files where kind = ? order by loaded_at desc, load_id desc limit 1",
-        [kind],
-    ).fetchone()
+    latest = latest_load(connection, "raw.taxonomy_files", "load_id, sha256", "kind = ?", [kind])
     if latest and latest[1] == digest:
         return kind, LoadResult(latest[0], len(categories), reused=True)
     load_id = new_load_id()

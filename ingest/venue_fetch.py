@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import signal
 import sys
 import threading
 import time
@@ -164,10 +165,15 @@ def fetch_venues(
     progress_bar = _Progress(len(todo), provider.name, bar=progress and sys.stderr.isatty())
     finished: set[str] = set()
     timeouts_in_a_row: list[str] = []
+    # Ctrl-C sets a flag the loop reads: a KeyboardInterrupt raised while DuckDB lands an answer can
+    # be swallowed by it (DuckDB checks for signals as a statement runs).
+    ctrl_c = threading.Event()
+    catches_ctrl_c = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda *_: ctrl_c.set()) if catches_ctrl_c else None
     try:
         for worker in workers:
             worker.start()
-        while len(finished) < len(todo):
+        while len(finished) < len(todo) and not ctrl_c.is_set():
             try:
                 area, answer = answers.get(timeout=0.5)
             except queue.Empty:
@@ -207,31 +213,16 @@ def fetch_venues(
                 if not isinstance(answer, FetchError):
                     log.debug("%s: unexpected %r", area.area_id, answer)
             progress_bar.update(summary)
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    except (duckdb.Error, RuntimeError) as error:
-        if not is_interrupt(error):
-            raise
-        summary.interrupted = True  # Ctrl-C while an answer was being landed: that area is not landed
+        summary.interrupted = ctrl_c.is_set()
     finally:
         stop.set()
+        if catches_ctrl_c:
+            signal.signal(signal.SIGINT, previous)
         progress_bar.close()
-        if summary.interrupted:  # an answer whose landing Ctrl-C caught may have committed: ask
-            summary.landed = _landed(connection, summary.load_id, todo)
-            finished.update(summary.landed)
         summary.not_attempted = [area.area_id for area in todo if area.area_id not in finished]
         if recorder:
             _describe_recording(recorder, provider, query, areas, summary, postal_area_set)
     return summary
-
-
-def _landed(connection: duckdb.DuckDBPyConnection, load_id: str, todo: Sequence[Area]) -> list[str]:
-    """The areas of `todo` whose answer is in the raw table under this load, in `todo`'s order."""
-    rows = connection.execute(
-        "select area_id from raw.venue_responses where load_id = ?", [load_id]
-    ).fetchall()
-    present = {area_id for (area_id,) in rows}
-    return [area.area_id for area in todo if area.area_id in present]
 
 
 def is_interrupt(error: BaseException) -> bool:

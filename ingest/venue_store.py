@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from ingest.raw_store import append
+from ingest.raw_store import NEWEST_FIRST, append, latest_load
 from ingest.snapshot import sha256
 from ingest.venue_providers import VenueResponse
 
@@ -102,7 +102,7 @@ def _latest_venue_rows(
     rows = connection.execute(
         "select area_id, request_fingerprint, response_sha256, fetched_at from raw.venue_responses "
         "where provider = ? and area_set = ? "
-        "qualify row_number() over (partition by area_id order by loaded_at desc, load_id desc) = 1",
+        f"qualify row_number() over (partition by area_id order by {NEWEST_FIRST}) = 1",
         [provider, area_set],
     ).fetchall()
     return {area_id: (fingerprint, digest, fetched_at) for area_id, fingerprint, digest, fetched_at in rows}
@@ -111,9 +111,6 @@ def _latest_venue_rows(
 def latest_venue_response(
     connection: duckdb.DuckDBPyConnection, provider: str, area_set: str, area_id: str
 ) -> str | None:
-    row = connection.execute(
-        "select response::varchar from raw.venue_responses where provider = ? and area_set = ? and area_id = ? "
-        "order by loaded_at desc, load_id desc limit 1",
-        [provider, area_set, area_id],
-    ).fetchone()
+    row = latest_load(connection, "raw.venue_responses", "response::varchar",
+                      "provider = ? and area_set = ? and area_id = ?", [provider, area_set, area_id])  # fmt: skip
     return row[0] if row else None

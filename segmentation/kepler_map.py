@@ -208,14 +208,9 @@ def cluster_colours(labels: Iterable[str]) -> list[str]:
     return colours
 
 
-def render_html(payload: MapPayload, assets: Assets) -> str:
-    """One HTML file with kepler.gl, its libraries and the data inlined."""
-    return "".join(_html_parts(payload, assets))
-
-
 def write_html(payload: MapPayload, assets: Assets, path: Path) -> Path:
-    """The page written piece by piece (the data as it is encoded): a map of 50,000 areas never
-    stands in memory as one string."""
+    """One HTML file with kepler.gl, its libraries and the data inlined, written piece by piece (the
+    data as it is encoded): a map of 50,000 areas never stands in memory as one string."""
     return write_pieces(path, _html_parts(payload, assets))
 
 

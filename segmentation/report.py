@@ -49,7 +49,7 @@ def render(inputs: ReportInputs) -> str:
         parts.append(_cluster(profile, inputs.features, inputs.areas, inputs.settings))
     parts.append("<h2>The evidence</h2>")
     parts.append(_settings(inputs, top.details))
-    parts.append(_unclustered(inputs.areas, inputs.settings))
+    parts.append(_unclustered(inputs.areas))
     if inputs.selection:
         confidence = [
             row.get("assignment_confidence") for row in inputs.areas if row.get("cluster_id") is not None
@@ -125,19 +125,12 @@ def _settings(inputs: ReportInputs, details: Sequence[str]) -> str:
     return f'<h3>Settings</h3><ul>{items}</ul><table class="settings">{table}</table>'
 
 
-def _unclustered(areas: Sequence[Row], settings: Row) -> str:
-    counts: dict[str, int] = {}
+def _unclustered(areas: Sequence[Row]) -> str:
+    counts: dict[tuple[str, str], int] = {}
     for row in areas:
-        counts[str(row["status"])] = counts.get(str(row["status"]), 0) + 1
-    words = {
-        "clustered": "clustered",
-        "clustered_shrunk": f"clustered on fewer than {settings['min_venues']} venues (shares shrunk toward the city's mix)",
-        "insufficient_venues": f"not clustered: fewer than {settings['min_venues']} venues",
-        "no_venues": "not clustered: no venues",
-    }
-    items = "".join(
-        f"<li>{count:,} {_e(words.get(status, status))}</li>" for status, count in sorted(counts.items())
-    )
+        key = (str(row["status"]), str(row["status_label"]))
+        counts[key] = counts.get(key, 0) + 1
+    items = "".join(f"<li>{_e(label)}: {count:,}</li>" for (_, label), count in sorted(counts.items()))
     return f"<h3>Areas</h3><ul>{items}</ul>"
 
 

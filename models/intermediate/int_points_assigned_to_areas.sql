@@ -1,5 +1,5 @@
 {%- set radius = var('venue_radius_m') | float %}
-{%- set metres_per_degree = 111320.0 %}
+{%- set metres_per_degree = var('metres_per_degree') | float %}
 with
 
 areas as (

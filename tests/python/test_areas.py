@@ -305,7 +305,8 @@ def test_overlaps_duplicates_and_a_polygon_set_fetched_live(shared_data: Path, t
     assert first.returncode == 0, first.stdout[-3000:]
     assert query(database, "select area_id, venue_count from areas order by 1") == [("A", 2), ("B", 1)]
     assert query(
-        database, "select area_set, area_id, other_area_id, shared_venue_count from area_overlaps"
+        database,
+        "select area_set, area_id, other_area_id, shared_venue_count from build.int_areas_overlapped",
     ) == [("blocks", "A", "B", 1)]
     assert "WARN 1 overlapping_areas_are_reported" in first.stdout
     assert query(

@@ -411,11 +411,13 @@ def test_the_heading_names_the_settings_and_the_weakness():
 
 def report_inputs() -> report.ReportInputs:
     areas = [
-        {"area_id": "M5A", "name": HOSTILE, "cluster_id": 1, "status": "clustered", "is_sparse": False,
+        {"area_id": "M5A", "name": HOSTILE, "cluster_id": 1, "status": "clustered",
+         "status_label": "Clustered", "is_sparse": False,
          "assignment_confidence": 0.9, "venue_count": 30},
         {"area_id": "M5B", "name": "Garden District", "cluster_id": 2, "status": "clustered_shrunk",
-         "is_sparse": True, "assignment_confidence": 0.4, "venue_count": 2},
-        {"area_id": "M1X", "name": "Upper Rouge", "cluster_id": None, "status": "no_venues", "is_sparse": True,
+         "status_label": "Clustered on fewer than 5 venues (shares shrunk)", "is_sparse": True, "assignment_confidence": 0.4, "venue_count": 2},
+        {"area_id": "M1X", "name": "Upper Rouge", "cluster_id": None, "status": "no_venues",
+         "status_label": "No venues", "is_sparse": True,
          "assignment_confidence": None, "venue_count": 0},
     ]  # fmt: skip
     selection = [
@@ -491,7 +493,7 @@ def test_the_report_is_one_self_contained_page_that_explains_each_segment(tmp_pa
     ]  # fmt: skip
     assert f"M5A {HOSTILE}" in first.details.get_text()
     evidence = page.find("h3", string="Areas").find_next("ul").get_text()
-    assert "1 not clustered: no venues" in evidence and "1 clustered on fewer than 5 venues" in evidence
+    assert "No venues: 1" in evidence and "Clustered on fewer than 5 venues (shares shrunk): 1" in evidence
 
 
 def test_the_geojson_lists_every_area_with_its_cluster_or_why_not(tmp_path):

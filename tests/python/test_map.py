@@ -20,9 +20,9 @@ from segmentation.kepler_map import (
     _inline_js,
     build_payload,
     cluster_colours,
-    render_html,
     safe_json,
     write_cdn_html,
+    write_html,
 )
 
 HOSTILE = "</script><script>alert(1)</script>"
@@ -51,16 +51,18 @@ def fake_assets() -> Assets:
     )
 
 
+def rendered(payload, directory):
+    return write_html(payload, fake_assets(), directory / "map.html").read_text()
+
+
 def test_safe_json_cannot_close_a_script():
     text = safe_json({"name": HOSTILE + "<!-- & \u2028"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
     assert json.loads(text) == {"name": HOSTILE + "<!-- & \u2028"}
 
 
-def test_hostile_names_stay_text_in_the_page():
-    page = render_html(
-        build_payload(areas(), [MapVenue("M5A", HOSTILE, "Café", 43.65, -79.36)], "t"), fake_assets()
-    )
+def test_hostile_names_stay_text_in_the_page(tmp_path):
+    page = rendered(build_payload(areas(), [MapVenue("M5A", HOSTILE, "Café", 43.65, -79.36)], "t"), tmp_path)
     assert HOSTILE not in page
     assert len(re.findall(r"</script", page, re.IGNORECASE)) == page.count(
         "<script"
@@ -102,15 +104,15 @@ def test_layers_polygons_points_and_tooltips():
     assert build_payload(clustered_only, None, "t").layer_count == 1
 
 
-def test_the_page_has_a_title_box_the_open_legend_and_the_warning():
+def test_the_page_has_a_title_box_the_open_legend_and_the_warning(tmp_path):
     heading = MapHeading("toronto_fsa: 5 segments", ("k-means, k = 5", "features: shares"), f"Weak {HOSTILE}")
-    page = render_html(build_payload(areas(), None, heading), fake_assets())
+    page = rendered(build_payload(areas(), None, heading), tmp_path)
     box = re.search(r'<div id="map-heading">(.*?)</div>\n', page).group(1)
     assert "<h1>toronto_fsa: 5 segments</h1><div>k-means, k = 5</div><div>features: shares</div>" in box
     assert 'role="alert">Weak &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</div>' in box
     assert "<title>toronto_fsa: 5 segments</title>" in page
     assert "mapLegend" in page and "show: true, active: true" in page
-    quiet = render_html(build_payload(areas(), None, MapHeading("t")), fake_assets())
+    quiet = rendered(build_payload(areas(), None, MapHeading("t")), tmp_path)
     assert 'role="alert"' not in quiet
 
 

@@ -13,10 +13,6 @@ profiles as (
     select * from {{ ref('cluster_profiles') }}
 ),
 
-settings as (
-    select * from {{ ref('cluster_settings') }}
-),
-
 top_categories as (
     select
         area_set,
@@ -37,12 +33,10 @@ select
     areas.venue_count,
     areas.venue_count > 0 as has_venues,
     clusters.cluster_id,
-    case
-        when clusters.cluster_id is not null then profiles.display_label
-        when clusters.status = 'no_venues' then 'No venues'
-        else 'Not clustered: fewer than ' || settings.min_venues || ' venues'
-    end as cluster_label,
+    case when clusters.cluster_id is not null then profiles.display_label else clusters.status_label end
+        as cluster_label,
     clusters.status,
+    clusters.status_label,
     clusters.status_reason,
     clusters.is_sparse,
     clusters.assignment_confidence,
@@ -54,7 +48,6 @@ left join clusters
         areas.area_set = clusters.area_set
         and areas.area_id = clusters.area_id
 left join profiles on clusters.cluster_id = profiles.cluster_id
-cross join settings
 left join top_categories
     on
         areas.area_set = top_categories.area_set

@@ -1,9 +1,7 @@
 with
 
 latest_files as (
-    select *
-    from {{ source('areas', 'area_files') }}
-    qualify row_number() over (partition by area_set order by loaded_at desc, load_id desc) = 1
+    {{ latest_load(source('areas', 'area_files'), partition_by='area_set') }}
 ),
 
 features as (

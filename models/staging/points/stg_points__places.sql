@@ -1,9 +1,7 @@
 with
 
 latest_files as (
-    select *
-    from {{ source('points', 'place_point_files') }}
-    qualify row_number() over (partition by source order by loaded_at desc, load_id desc) = 1
+    {{ latest_load(source('points', 'place_point_files'), partition_by='source') }}
 ),
 
 place_points as (

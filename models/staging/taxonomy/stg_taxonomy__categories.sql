@@ -1,9 +1,7 @@
 with
 
 latest_files as (
-    select *
-    from {{ source('taxonomy', 'taxonomy_files') }}
-    qualify row_number() over (partition by kind order by loaded_at desc, load_id desc) = 1
+    {{ latest_load(source('taxonomy', 'taxonomy_files'), partition_by='kind') }}
 ),
 
 landed as (
