@@ -23,6 +23,7 @@ import duckdb
 from ingest.areas import LATEST_EXTENTS
 from ingest.errors import IngestError
 from ingest.raw_store import NEWEST_FIRST, latest_load, new_load_id
+from ingest.settings import PROJECT_FILE
 from ingest.snapshot import sha256
 
 DDL = """
@@ -203,29 +204,40 @@ def _land_file(
         raise PointsFormatError(f"{file} could not be read as {file_format}: {error}") from error
     if counts[0] == 0:
         raise PointsFormatError(f"{file} holds no places")
-    swapped = connection.execute(_SWAPPED, [load_id, source]).fetchone()[0]
+    swapped = _swapped_count(connection, load_id, source)
     return PointsLoad(source, load_id, counts[0], False, counts[1], problems, counts[2], counts[3], swapped)
 
 
-# Placeable places outside every area set's extent (its latest boundary file, or the postal
-# centroids) whose coordinates, swapped, fall inside one: latitude and longitude read the wrong way round.
-_SWAPPED = f"""
-with sets as (
-    select west, south, east, north from ({LATEST_EXTENTS})
-    union all
-    select min(try_cast(longitude as double)), min(try_cast(latitude as double)),
-        max(try_cast(longitude as double)), max(try_cast(latitude as double))
-    from raw.coordinates
-    where load_id = (select load_id from raw.coordinate_files order by {NEWEST_FIRST} limit 1)
-),
-places as (
-    select try_cast(latitude as double) as lat, try_cast(longitude as double) as lon
-    from raw.place_points where load_id = ? and source = ? and problem is null
-)
-select count(*) from places
-where not exists (select 1 from sets where lon between west and east and lat between south and north)
-    and exists (select 1 from sets where lat between west and east and lon between south and north)
-"""
+SWAPPED_MACRO = PROJECT_FILE.parent / "macros" / "looks_swapped.sql"
+
+
+def _swapped_count(connection: duckdb.DuckDBPyConnection, load_id: str, source: str) -> int:
+    """Placeable places of the load outside every area set's extent (its latest boundary file, or
+    the postal centroids) but inside one swapped: the rule of the build's warning test, rendered
+    from its macro (macros/looks_swapped.sql)."""
+    import jinja2  # dbt's template engine, needed on this path only
+
+    rule = (
+        jinja2.Environment().from_string(SWAPPED_MACRO.read_text()).module.looks_swapped("lat", "lon", "sets")
+    )
+    return connection.execute(
+        f"""
+        with sets as (
+            select west, south, east, north from ({LATEST_EXTENTS})
+            union all
+            select min(try_cast(longitude as double)), min(try_cast(latitude as double)),
+                max(try_cast(longitude as double)), max(try_cast(latitude as double))
+            from raw.coordinates
+            where load_id = (select load_id from raw.coordinate_files order by {NEWEST_FIRST} limit 1)
+        ),
+        places as (
+            select try_cast(latitude as double) as lat, try_cast(longitude as double) as lon
+            from raw.place_points where load_id = ? and source = ? and problem is null
+        )
+        select count(*) from places where {rule}
+        """,
+        [load_id, source],
+    ).fetchone()[0]
 
 
 # Why a place cannot be placed (null when it can), from the columns of the select below.

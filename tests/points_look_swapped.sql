@@ -1,7 +1,7 @@
 {{ config(severity='warn') }}
 -- Places of a points file that lie outside every area set but inside one with latitude and longitude
--- swapped: the file's latitude and longitude fields were read the wrong way round (`ingest points`
--- says so too). One row per file: how many, and one of them.
+-- swapped (macro looks_swapped; `ingest points` says so too). One row per file: how many, and one
+-- of them.
 with
 
 extents as (
@@ -30,17 +30,5 @@ select
     count(*) as swapped_places,
     min(places.venue_name) as for_example
 from places
-where
-    not exists (
-        select 1 from extents
-        where
-            places.longitude between extents.west and extents.east
-            and places.latitude between extents.south and extents.north
-    )
-    and exists (
-        select 1 from extents
-        where
-            places.latitude between extents.west and extents.east
-            and places.longitude between extents.south and extents.north
-    )
+where {{ looks_swapped('places.latitude', 'places.longitude', 'extents') }}
 group by places.source
