@@ -48,17 +48,6 @@ places as (
     ) as usable
 ),
 
-tag_categories as (
-    select
-        tag_value,
-        category
-    from {{ ref('osm_tag_categories') }}
-    qualify row_number() over (
-            partition by tag_value
-            order by list_position({{ var('osm_tag_keys') }}, tag_key) asc
-        ) = 1
-),
-
 inside as (
     select
         areas.area_set,
@@ -132,10 +121,7 @@ select
     ranked.venue_name,
     case
         when ranked.category_id is null and regexp_full_match(ranked.category_name, '[a-z0-9_; ]+')
-            then coalesce(
-                    tag_categories.category,
-                    {{ readable_category("trim(split_part(ranked.category_name, ';', 1))") }}
-                )
+            then {{ osm_tag_category("trim(split_part(ranked.category_name, ';', 1))") }}
         else ranked.category_name
     end as category_name,
     ranked.category_id,
@@ -152,5 +138,4 @@ select
     ranked.load_id,
     ranked.loaded_at
 from ranked
-left join tag_categories on trim(split_part(ranked.category_name, ';', 1)) = tag_categories.tag_value
 where ranked.assigned_by = 'inside_polygon' or ranked.distance_rank <= {{ var('venue_limit') }}

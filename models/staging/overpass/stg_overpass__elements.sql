@@ -75,21 +75,15 @@ tagged as (
     ) as located
 ),
 
--- Overpass returns every match: the requested limit keeps the nearest (ties by id). The seed
--- osm_tag_categories names a tag ("cafe" -> "Café"), else the value names itself ("fast_food" ->
--- "Fast Food").
+-- Overpass returns every match: the requested limit keeps the nearest (ties by id).
 ranked as (
     select
-        tagged.*,
-        coalesce(tag_categories.category, {{ readable_category('tagged.tag_value') }}) as category_name,
+        *,
+        {{ osm_tag_category('tagged.tag_value', 'tagged.tag_key') }} as category_name,
         row_number() over (
-            partition by tagged.area_set, tagged.area_id order by tagged.distance_m asc nulls last, tagged.venue_id asc
+            partition by area_set, area_id order by distance_m asc nulls last, venue_id asc
         ) as response_position
     from tagged
-    left join {{ ref('osm_tag_categories') }} as tag_categories
-        on
-            tagged.tag_key = tag_categories.tag_key
-            and tagged.tag_value = tag_categories.tag_value
 )
 
 select
