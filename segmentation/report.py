@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,10 +127,7 @@ def _settings(inputs: ReportInputs, details: Sequence[str]) -> str:
 
 
 def _unclustered(areas: Sequence[Row]) -> str:
-    counts: dict[tuple[str, str], int] = {}
-    for row in areas:
-        key = (str(row["status"]), str(row["status_label"]))
-        counts[key] = counts.get(key, 0) + 1
+    counts = Counter((str(row["status"]), str(row["status_label"])) for row in areas)
     items = "".join(f"<li>{_e(label)}: {count:,}</li>" for (_, label), count in sorted(counts.items()))
     return f"<h3>Areas</h3><ul>{items}</ul>"
 

@@ -58,13 +58,10 @@ select
         else 'Not clustered: ' || areas.venue_count || ' venue(s), fewer than min_venues = ' || settings.min_venues
     end as status_reason,
     -- The status in words, the same for every area of a status (the map's legend, the report).
-    case
-        when assigned.cluster_id is not null
-            and areas.venue_count < settings.min_venues
-            and settings.sparse_areas in ('shrink', 'neighbours')
-            then 'Clustered on fewer than ' || settings.min_venues || ' venues (shares shrunk)'
-        when assigned.cluster_id is not null then 'Clustered'
-        when areas.venue_count = 0 then 'No venues'
+    case status
+        when 'clustered' then 'Clustered'
+        when 'clustered_shrunk' then 'Clustered on fewer than ' || settings.min_venues || ' venues (shares shrunk)'
+        when 'no_venues' then 'No venues'
         else 'Not clustered: fewer than ' || settings.min_venues || ' venues'
     end as status_label,
     (select chosen.k from chosen) as n_clusters,
