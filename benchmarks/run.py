@@ -1,6 +1,6 @@
 """`make bench`: the project against the seed notebook's pandas approach and a vectorised pandas
 version, on the same rows, at 103 / 5,000 / 50,000 areas; and the live fetcher against a sequential
-loop. Prints the table and writes docs/benchmarks.md and docs/benchmarks.png.
+loop. Prints the table and writes docs/benchmarks.md and docs/benchmarks.svg.
 
 Every stage runs in a child process of its own: wall time is measured around it (the median of up
 to 3 runs for stages under 30 s) and peak memory is that process's maximum resident set. The dbt
@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
 from benchmarks.generate import FULL_POSTAL_CODE
 from benchmarks.live_fetch import run as run_live_fetch
 from benchmarks.measure import Measurement, measure, measure_median
 from benchmarks.overture import run as run_overture
 from benchmarks.spatial import run as run_spatial
+from segmentation import plots
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -402,8 +401,6 @@ def beyond_one_machine(results: list[SizeResult]) -> list[str]:
 
 
 def draw(results: list[SizeResult], path: Path) -> None:
-    figure = Figure(figsize=(8, 5), layout="constrained")
-    axis = figure.subplots()
     rows = [result.venue_rows for result in results]
     series = {
         "project: the notebook's work (one dbt run)": [r.combined.wall_seconds for r in results],
@@ -413,16 +410,13 @@ def draw(results: list[SizeResult], path: Path) -> None:
         "project from raw JSON (landing + one dbt run)": [project_from_json(r) for r in results],
         "vectorised pandas from raw JSON": [pandas_from_json(r) for r in results],
     }
-    for label, values in series.items():
-        axis.plot(rows, values, marker="o", label=label)
-    axis.set_xscale("log")
-    axis.set_yscale("log")
-    axis.set_xlabel("venue rows")
-    axis.set_ylabel("wall seconds")
-    axis.set_title("One-hot, top 10 and KMeans (k=5) against input size")
-    axis.grid(alpha=0.3, which="both")
-    axis.legend()
-    figure.savefig(path, dpi=100, metadata={"Software": None})
+    panel = plots.line(
+        {label: list(zip(rows, values, strict=True)) for label, values in series.items()},
+        title="wall seconds against venue rows (log scales)", x_label="venue rows", y_label="wall seconds",
+        log_x=True, log_y=True,
+    )  # fmt: skip
+    figure = plots.figure([panel], columns=1, title="One-hot, top 10 and KMeans (k=5) against input size")
+    path.write_text(figure, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -443,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     overture = run_overture(workdir / "overture")
     print("live fetch", flush=True)
     live = run_live_fetch(SNAPSHOT)
-    plot = args.output.with_suffix(".png")
+    plot = args.output.with_suffix(".svg")
     draw(results, plot)
     text = report(results, live, spatial_result, overture, plot)
     args.output.write_text(text, encoding="utf-8")

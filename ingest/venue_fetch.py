@@ -139,6 +139,8 @@ def fetch_venues(
     for area in todo:
         pending.put(area)
     answers: queue.Queue[tuple[Area, VenueResponse | BaseException]] = queue.Queue()
+    answering = threading.Lock()
+    timeouts = [0]  # timeouts in a row, in the order the answers are queued
 
     def work() -> None:
         while not stop.is_set():
@@ -146,13 +148,20 @@ def fetch_venues(
                 area = pending.get_nowait()
             except queue.Empty:
                 return
+            answer: VenueResponse | BaseException
             try:
-                answers.put((area, provider.fetch(session, area, query, area_policy, limiter)))
-            except (AuthenticationError, NetworkUnavailableError) as error:
-                stop.set()  # before any other worker starts a request
-                answers.put((area, error))
+                answer = provider.fetch(session, area, query, area_policy, limiter)
             except Exception as error:  # reported with its area by the main thread
-                answers.put((area, error))
+                answer = error
+            with answering:
+                # The stops are decided here too, so that no worker starts another request after one
+                # (the main thread says why, from the same answers in the same order).
+                timeouts[0] = timeouts[0] + 1 if isinstance(answer, FetchTimeoutError) else 0
+                if isinstance(answer, AuthenticationError | NetworkUnavailableError) or (
+                    max_consecutive_timeouts and timeouts[0] >= max_consecutive_timeouts
+                ):
+                    stop.set()
+                answers.put((area, answer))
 
     workers = [
         threading.Thread(target=work, name=f"venues-{number}", daemon=True)

@@ -7,7 +7,6 @@ Every name reaches the page escaped."""
 
 from __future__ import annotations
 
-import base64
 import html
 import math
 from collections import Counter
@@ -36,7 +35,7 @@ class ReportInputs:
     areas: Sequence[
         Row
     ]  # area_map_features: area_id, name, cluster_id, status, status_reason, venue_count, …
-    selection_png: bytes | None = None  # the model-selection figure, when the caller has drawn it
+    selection_svg: str | None = None  # the model-selection figure, when the caller has drawn it
 
 
 def render(inputs: ReportInputs) -> str:
@@ -58,9 +57,7 @@ def render(inputs: ReportInputs) -> str:
         parts.append(
             "<h3>Model selection</h3>"
             + _auto_rule(inputs.settings)
-            + _image(
-                inputs.selection_png or plots.png(plots.model_selection(inputs.selection)), "Model selection"
-            )
+            + _figure(inputs.selection_svg or plots.model_selection(inputs.selection), "Model selection")
         )
         parts.append(_selection_table(inputs.selection))
         parts.append(
@@ -219,13 +216,8 @@ def _area_name(row: Row) -> str:
     )
 
 
-def _figure(figure: Any, alt: str) -> str:
-    return _image(plots.png(figure), alt)
-
-
-def _image(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+def _figure(svg: str, alt: str) -> str:
+    return f'<figure role="img" aria-label="{_e(alt)}">{svg}</figure>'
 
 
 def _lift_profile(features: Sequence[Row], title: str) -> str:
@@ -271,7 +263,7 @@ h1 {{ font-size: 22px; }} h2 {{ margin-top: 32px; border-bottom: 1px solid #ddd;
 .warning {{ background: #fff1ec; border-left: 4px solid #c0392b; padding: 8px 12px; color: #8a1c00; font-weight: 600; }}
 table {{ border-collapse: collapse; margin: 8px 0; }} th, td {{ padding: 3px 8px; text-align: left; }}
 table.grid td, table.grid th {{ border: 1px solid #ddd; }} tr.chosen {{ background: #eef6ff; font-weight: 600; }}
-img {{ max-width: 100%; }} section.cluster {{ margin: 24px 0; }}
+figure {{ margin: 0; }} figure svg {{ max-width: 100%; height: auto; }} section.cluster {{ margin: 24px 0; }}
 figure.bars {{ margin: 8px 0; max-width: 760px; }} figcaption {{ font-size: 12px; color: #555; margin-bottom: 4px; }}
 .bar-row {{ display: flex; align-items: center; gap: 8px; margin: 2px 0; }}
 .bar-name {{ flex: 0 0 200px; text-align: right; font-size: 12px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }}

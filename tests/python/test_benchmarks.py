@@ -93,7 +93,7 @@ def test_the_report_states_only_what_was_measured(tmp_path: Path):
                 "grid_build_seconds": 7.0, "grid_end_to_end_seconds": 9.5, "named_areas": 140,
                 "named_assigned": 280_000, "named_land_areas_seconds": 1.5, "named_build_seconds": 6.0,
                 "named_end_to_end_seconds": 8.0}  # fmt: skip
-    text = report([result, bigger], live, spatial, overture, tmp_path / "plot.png")
+    text = report([result, bigger], live, spatial, overture, tmp_path / "plot.svg")
     assert "start-up: 2.3 s" in text and "146 MB for a run that selects nothing" in text
     assert "~" not in text  # no approximate figure typed in by hand
     # The targets: each with what was measured, and its verdict from that figure.

@@ -451,8 +451,15 @@ def test_the_report_is_one_self_contained_page_that_explains_each_segment(tmp_pa
     page = BeautifulSoup(text, "lxml")
     assert not page.select("script, link[href], iframe") and HOSTILE not in text  # no script; names escaped
     assert page.find(string=re.compile("Weak clustering — treat these segments with care"))
-    assert all(img["src"].startswith("data:image/png;base64,") for img in page.select("img"))
-    assert len(page.select("img")) == 2  # model selection, stability
+    # The figures, drawn as SVG: each criterion a line through k = 2 and 3 with the chosen k = 2
+    # marked where its point is; the histogram of the clustered areas' confidences (0.9 and 0.4).
+    selection_figure, stability_figure = page.select("figure[role=img] > svg")
+    for panel in selection_figure.find_all("g", recursive=False):
+        points = sorted(float(circle["cx"]) for circle in panel.select("circle"))
+        assert len(panel.select("polyline")) == 1 and len(points) == 2
+        assert float(panel.select("line[stroke-dasharray]")[0]["x1"]) == points[0]
+    histogram = stability_figure.find_all("g", recursive=False)[2].select("rect[stroke=white]")
+    assert [i for i, bar in enumerate(histogram) if float(bar["height"]) > 0] == [4, 9]
     # Cluster 1's profile against the city, as HTML: Food over-represented (×1.06, a bar from the
     # middle to the right), Park under (×0.77, to the left), on a log scale (÷0.77 is 4.5× ×1.06).
     bars = page.select("section.cluster")[0].select("figure.bars .bar-row")

@@ -74,7 +74,7 @@ def test_a_failing_test_on_a_leaf_mart_alone_publishes_nothing_and_the_outputs_w
     assert sorted(path.name for path in (output / "unpublished").iterdir()) == [
         f"toronto_fsa_{name}"
         for name in (
-            "cluster_model_selection.png",
+            "cluster_model_selection.svg",
             "clusters.geojson",
             "clusters_map.html",
             "segmentation_report.html",

@@ -1,7 +1,7 @@
 """Writes what a planner opens, for the chosen area set, into <output_dir>: the kepler.gl map
 (<area_set>_clusters_map.html, or var map_path), the report (<area_set>_segmentation_report.html),
 every area as GeoJSON (<area_set>_clusters.geojson) and the model-selection plot
-(<area_set>_cluster_model_selection.png), each aside until the build is published
+(<area_set>_cluster_model_selection.svg), each aside until the build is published
 (segmentation.output_file). Returns one row describing what was written."""
 
 from pathlib import Path
@@ -55,7 +55,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         "method, k, silhouette, calinski_harabasz, davies_bouldin, seed_agreement, bootstrap_agreement, "
         "largest_share, cluster_sizes, meets_rule, is_chosen"
     ))  # fmt: skip
-    selection_png = plots.png(plots.model_selection(selection)) if selection else None
+    selection_svg = plots.model_selection(selection) if selection else None
     inputs = report.ReportInputs(
         settings=settings,
         quality=quality,
@@ -63,15 +63,15 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         profiles=_rows(dbt.ref("cluster_profiles").order("cluster_id")),
         features=_rows(dbt.ref("cluster_categories").order("cluster_id, commonness_rank")),
         areas=areas,
-        selection_png=selection_png,
+        selection_svg=selection_svg,
     )
     report_path = output_dir / f"{area_set}_segmentation_report.html"
     geojson_path = output_dir / f"{area_set}_clusters.geojson"
-    plot_path = output_dir / f"{area_set}_cluster_model_selection.png"
+    plot_path = output_dir / f"{area_set}_cluster_model_selection.svg"
     report.write(inputs, pending(report_path))
     geojson_export.write(areas, pending(geojson_path))
-    if selection_png:
-        pending(plot_path).write_bytes(selection_png)
+    if selection_svg:
+        pending(plot_path).write_text(selection_svg, encoding="utf-8")
     return pa.table(
         {
             "area_set": [area_set],
@@ -81,7 +81,7 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
             "report_path": [str(report_path)],
             "report_bytes": [pending(report_path).stat().st_size],
             "geojson_path": [str(geojson_path)],
-            "model_selection_plot_path": pa.array([str(plot_path) if selection_png else None], pa.string()),
+            "model_selection_plot_path": pa.array([str(plot_path) if selection_svg else None], pa.string()),
             "area_count": [len(shown)],
             "polygon_count": [sum(area.boundary is not None for area in shown)],
             "clustered_area_count": [sum(area.cluster_id is not None for area in shown)],
