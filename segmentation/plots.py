@@ -45,7 +45,7 @@ def stability(rows: Sequence[Row], confidence: Sequence[float | None]) -> str:
     """Seed and bootstrap agreement against k; the chosen clustering's assignment confidences."""
     counts = [0] * 10
     for value in confidence:
-        if value is not None:
+        if value is not None and value == value:  # not NaN
             counts[min(int(value * 10), 9)] += 1
     histogram = bars(
         [i / 10 for i in range(11)], counts, title="Chosen clustering: assignment confidence",
@@ -162,7 +162,9 @@ def _axis(
         ticks = (
             [10.0**e for e in range(math.ceil(low), math.floor(high) + 1)] if log else _nice_ticks(low, high)
         )
-    return to_pixel, [(tick, f"{tick:,.6g}") for tick in ticks]
+    return to_pixel, [
+        (tick, f"{tick:,.0f}" if float(tick).is_integer() else f"{tick:,.6g}") for tick in ticks
+    ]
 
 
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
