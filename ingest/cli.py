@@ -54,6 +54,7 @@ from ingest.taxonomy import KINDS as TAXONOMY_KINDS
 from ingest.taxonomy import land_taxonomy
 from ingest.taxonomy import write_seed as write_taxonomy_seed
 from ingest.venue_fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, is_interrupt, replay_venues
+from ingest.venue_providers import LIVE as LIVE_VENUE_PROVIDERS
 from ingest.venue_providers import VenueQuery, make_provider
 from ingest.warehouse import areas_to_fetch, connect, database_path, in_use_error, known_area_sets
 from ingest.wikipedia import DEFAULT_MIN_POSTAL_CODES, parse_page
@@ -212,7 +213,7 @@ def _parser() -> argparse.ArgumentParser:
     venue_options.add_argument(
         "--provider",
         dest="venue_provider",
-        choices=("auto", "foursquare", "overpass", "overture"),
+        choices=("auto", *LIVE_VENUE_PROVIDERS, overture.PROVIDER),
         help="live venue source (default auto: foursquare when FOURSQUARE_API_KEY is set, else overpass); "
         "overture: every place of Overture Maps' public release in the set's extent (no key)",
     )
@@ -452,7 +453,7 @@ def _run_all(args: argparse.Namespace) -> None:
 
 def _run_venues(args: argparse.Namespace) -> None:
     _refuse_live_options_with_snapshot(args)
-    if not args.snapshot and args.venue_provider == "overture":
+    if not args.snapshot and args.venue_provider == overture.PROVIDER:
         _run_overture(args)
         return
     with _connect(args) as connection:

@@ -53,6 +53,7 @@ S3_ENDPOINT_ENVIRONMENT = "INGEST_OVERTURE_S3_ENDPOINT"
 STAC_ENVIRONMENT = "INGEST_OVERTURE_STAC_URL"
 DEFAULT_MIN_CONFIDENCE = 0.5
 SECTION = "overture"  # the snapshot manifest's section
+PROVIDER = "overture"  # the provider's name among var venue_providers
 
 DDL = """
 create table if not exists raw.overture_extracts (
@@ -320,7 +321,7 @@ def record_extract(connection: duckdb.DuckDBPyConnection, load: ExtractLoad, roo
     entry = {"file": relative, "release": load.release, "bbox": load.extent.text(), "url": row[0],
              "schema_generation": row[1], "min_confidence": row[2], "area_set": row[3], "rows": load.rows}  # fmt: skip
     extracts = [extract for extract in extracts if extract.get("file") != relative] + [entry]
-    recorder.describe(SECTION, {"provider": "overture", "extracts": extracts})
+    recorder.describe(SECTION, {"provider": PROVIDER, "extracts": extracts})
     return root / relative
 
 

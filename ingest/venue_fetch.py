@@ -138,9 +138,10 @@ def fetch_venues(
     pending: queue.Queue[Area] = queue.Queue()
     for area in todo:
         pending.put(area)
-    answers: queue.Queue[tuple[Area, VenueResponse | BaseException]] = queue.Queue()
+    # (area, its answer, why the fetch stops there or None), in the order the answers came.
+    answers: queue.Queue[tuple[Area, VenueResponse | BaseException, str | None]] = queue.Queue()
     answering = threading.Lock()
-    timeouts = [0]  # timeouts in a row, in the order the answers are queued
+    timeouts_in_a_row: list[str] = []
 
     def work() -> None:
         while not stop.is_set():
@@ -153,15 +154,15 @@ def fetch_venues(
                 answer = provider.fetch(session, area, query, area_policy, limiter)
             except Exception as error:  # reported with its area by the main thread
                 answer = error
-            with answering:
-                # The stops are decided here too, so that no worker starts another request after one
-                # (the main thread says why, from the same answers in the same order).
-                timeouts[0] = timeouts[0] + 1 if isinstance(answer, FetchTimeoutError) else 0
-                if isinstance(answer, AuthenticationError | NetworkUnavailableError) or (
-                    max_consecutive_timeouts and timeouts[0] >= max_consecutive_timeouts
-                ):
+            with answering:  # a stop is decided as its answer is queued: no worker starts a request after it
+                if isinstance(answer, FetchTimeoutError):
+                    timeouts_in_a_row.append(area.area_id)
+                else:
+                    timeouts_in_a_row.clear()
+                stops = _why_stop(provider.name, answer, timeouts_in_a_row, max_consecutive_timeouts)
+                if stops:
                     stop.set()
-                answers.put((area, answer))
+                answers.put((area, answer, stops))
 
     workers = [
         threading.Thread(target=work, name=f"venues-{number}", daemon=True)
@@ -173,7 +174,6 @@ def fetch_venues(
     )  # fmt: skip
     progress_bar = _Progress(len(todo), provider.name, bar=progress and sys.stderr.isatty())
     finished: set[str] = set()
-    timeouts_in_a_row: list[str] = []
     # Ctrl-C sets a flag the loop reads: a KeyboardInterrupt raised while DuckDB lands an answer can
     # be swallowed by it (DuckDB checks for signals as a statement runs).
     ctrl_c = threading.Event()
@@ -184,13 +184,12 @@ def fetch_venues(
             worker.start()
         while len(finished) < len(todo) and not ctrl_c.is_set():
             try:
-                area, answer = answers.get(timeout=0.5)
+                area, answer, stops = answers.get(timeout=0.5)
             except queue.Empty:
                 if not any(worker.is_alive() for worker in workers) and answers.empty():
                     break  # the workers stopped early (a stop): the rest is not attempted
                 continue
             if isinstance(answer, VenueResponse):
-                timeouts_in_a_row.clear()
                 if recorder:  # recorded before landing: an area landed is always in the recording
                     recorder.write(
                         _recorded_path(provider.name, area, postal_area_set),
@@ -203,21 +202,8 @@ def fetch_venues(
             else:
                 finished.add(area.area_id)
                 summary.failed[area.area_id] = getattr(answer, "reason", None) or str(answer)
-                if isinstance(answer, AuthenticationError | NetworkUnavailableError):
-                    summary.stopped = str(answer)
-                    stop.set()
-                    break
-                timeouts_in_a_row = (
-                    [*timeouts_in_a_row, area.area_id] if isinstance(answer, FetchTimeoutError) else []
-                )
-                if max_consecutive_timeouts and len(timeouts_in_a_row) >= max_consecutive_timeouts:
-                    summary.stopped = (
-                        f"{provider.name} did not answer in time for {len(timeouts_in_a_row)} areas in a row "
-                        f"({', '.join(timeouts_in_a_row)}); giving up on it: it is down or overloaded. Try "
-                        "again later, another --endpoint, or a longer --timeout (--max-timeouts changes how "
-                        "many in a row are tolerated)"
-                    )
-                    stop.set()
+                if stops:
+                    summary.stopped = stops
                     break
                 if not isinstance(answer, FetchError):
                     log.debug("%s: unexpected %r", area.area_id, answer)
@@ -232,6 +218,23 @@ def fetch_venues(
         if recorder:
             _describe_recording(recorder, provider, query, areas, summary, postal_area_set)
     return summary
+
+
+def _why_stop(
+    provider: str, answer: VenueResponse | BaseException, timeouts_in_a_row: Sequence[str], max_timeouts: int
+) -> str | None:
+    """Why a fetch stops at this answer: a refused key or no network, or max_timeouts areas in a row
+    that timed out (0: never); None when it goes on."""
+    if isinstance(answer, AuthenticationError | NetworkUnavailableError):
+        return str(answer)
+    if max_timeouts and len(timeouts_in_a_row) >= max_timeouts:
+        return (
+            f"{provider} did not answer in time for {len(timeouts_in_a_row)} areas in a row "
+            f"({', '.join(timeouts_in_a_row)}); giving up on it: it is down or overloaded. Try "
+            "again later, another --endpoint, or a longer --timeout (--max-timeouts changes how "
+            "many in a row are tolerated)"
+        )
+    return None
 
 
 def is_interrupt(error: BaseException) -> bool:

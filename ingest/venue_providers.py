@@ -378,6 +378,10 @@ PROVIDERS: dict[str, type[FoursquareV2] | type[FoursquarePlaces] | type[Overpass
     Overpass.name: Overpass,
 }
 
+# The providers `ingest venues --provider` fetches from (Overture's release too, ingest.overture);
+# FoursquareV2's answers are replayed only. Every name is one of var venue_providers (tested).
+LIVE = (FoursquarePlaces.name, Overpass.name)
+
 LICENCES = {
     FoursquareV2.name: "Foursquare data, Foursquare API terms; for testing only, never redistribute",
     FoursquarePlaces.name: "Foursquare data, Foursquare Places API terms; never redistribute",

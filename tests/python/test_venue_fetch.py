@@ -13,10 +13,20 @@ import pytest
 from fake_server import FakeServer, Reply, Request
 from support import FIXTURES, SNAPSHOT, ingest, query
 
+from ingest import overture
 from ingest.http import RetryPolicy, make_session
+from ingest.settings import project_settings
 from ingest.snapshot import Recorder, Snapshot
 from ingest.venue_fetch import FetchSummary, fetch_venues, replay_venues
-from ingest.venue_providers import Area, FoursquarePlaces, MissingKeyError, Overpass, VenueQuery
+from ingest.venue_providers import (
+    LIVE,
+    PROVIDERS,
+    Area,
+    FoursquarePlaces,
+    MissingKeyError,
+    Overpass,
+    VenueQuery,
+)
 from ingest.warehouse import connect
 
 KEY = "fsq-TEST-SECRET-0123456789"
@@ -336,3 +346,11 @@ def test_a_recording_started_late_still_holds_every_area(connection, policy, tmp
         assert len(summary.landed) == len(AREAS)
         sql = "select area_id, response::varchar from raw.venue_responses order by 1"
         assert replayed.execute(sql).fetchall() == connection.execute(sql).fetchall()
+
+
+def test_every_provider_name_is_one_of_var_venue_providers():
+    """The names the code gives providers (the ones fetched live, the ones replayed, Overture's) are
+    the ones the SQL unions by (var venue_providers): a name renamed on one side fails here, not as
+    venues that silently never reach area_venues."""
+    named = {*PROVIDERS, *LIVE, overture.PROVIDER, "points"}
+    assert named == set(project_settings().venue_providers)
