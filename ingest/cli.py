@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import requests
@@ -62,29 +63,6 @@ from ingest.wikipedia_store import land_postal_codes, postal_area_set
 
 log = logging.getLogger("ingest")
 
-# Options that only mean something for a live fetch (refused with --snapshot, which fetches
-# nothing: a snapshot replays its recorded answers as they are).
-_LIVE_OPTIONS = {
-    "record": "--record",
-    "timeout": "--timeout",
-    "url": "--url",
-    "course_csv_url": "--course-csv-url",
-    "geonames_url": "--geonames-url",
-    "providers": "--provider",
-    "venue_provider": "--provider",
-    "radius": "--radius",
-    "limit": "--limit",
-    "refresh": "--refresh",
-    "max_age": "--max-age",
-    "concurrency": "--concurrency",
-    "rate": "--rate",
-    "endpoint": "--endpoint",
-    "max_timeouts": "--max-timeouts",
-    "area_set": "--area-set",
-    "release": "--release",
-    "min_confidence": "--min-confidence",
-    "bbox": "--bbox",
-}
 EXIT_INTERRUPTED = 130
 
 
@@ -118,6 +96,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # The options only a live fetch reads (dest -> flag), declared with `live`: refused with --snapshot,
+    # which fetches nothing (a snapshot replays its recorded answers as they are).
+    live_options: dict[str, str] = {}
+
+    def live(parser: argparse.ArgumentParser, *flags: str, **options: Any) -> None:
+        live_options[parser.add_argument(*flags, **options).dest] = flags[0]
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
 
@@ -134,13 +119,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="replay a recorded snapshot folder (with manifest.json) instead of fetching live",
     )
-    landing.add_argument(
+    live(
+        landing,
         "--record",
         type=Path,
         metavar="DIR",
         help="live runs: also write what was fetched into DIR in the snapshot layout",
     )
-    landing.add_argument(
+    live(
+        landing,
         "--timeout",
         type=_positive_float,
         metavar="SECONDS",
@@ -157,7 +144,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     page_options = argparse.ArgumentParser(add_help=False, parents=[parsing])
-    page_options.add_argument(
+    live(
+        page_options,
         "--url",
         help=f"live page URL, any letter's list (default: env INGEST_WIKIPEDIA_URL, else {WIKIPEDIA_URL})",
     )
@@ -170,7 +158,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     coordinate_options = argparse.ArgumentParser(add_help=False)
-    coordinate_options.add_argument(
+    live(
+        coordinate_options,
         "--provider",
         action="append",
         choices=COORDINATE_PROVIDERS,
@@ -178,7 +167,8 @@ def _parser() -> argparse.ArgumentParser:
         help="live coordinates source, tried in the order given (default: course_csv, then geonames)",
     )
     for provider, source in COORDINATE_SOURCES.items():
-        coordinate_options.add_argument(
+        live(
+            coordinate_options,
             f"--{provider.replace('_', '-')}-url",
             metavar="URL",
             help=f"where to download the {provider} file (default: env {source.url_environment}, else {source.url})",
@@ -210,72 +200,88 @@ def _parser() -> argparse.ArgumentParser:
 
     defaults = project_settings()
     venue_options = argparse.ArgumentParser(add_help=False)
-    venue_options.add_argument(
+    live(
+        venue_options,
         "--provider",
         dest="venue_provider",
         choices=("auto", *LIVE_VENUE_PROVIDERS, overture.PROVIDER),
         help="live venue source (default auto: foursquare when FOURSQUARE_API_KEY is set, else overpass); "
         "overture: every place of Overture Maps' public release in the set's extent (no key)",
     )
-    venue_options.add_argument(
+    live(
+        venue_options,
         "--release",
         metavar="RELEASE",
         help="overture: latest (default, from the STAC catalog; env INGEST_OVERTURE_STAC_URL) or YYYY-MM-DD.N "
         "(env INGEST_OVERTURE_S3_ENDPOINT=host:port reads from an S3-compatible mirror)",
     )
-    venue_options.add_argument(
+    live(
+        venue_options,
         "--min-confidence",
         type=float,
         metavar="C",
         help=f"overture: places below this confidence are kept flagged, not used (default "
         f"{overture.DEFAULT_MIN_CONFIDENCE})",
     )
-    venue_options.add_argument(
+    live(
+        venue_options,
         "--bbox",
         metavar="W,S,E,N",
         help="overture: this extent instead of the area set's, in degrees (write --bbox=W,S,E,N when W is negative)",
     )
-    venue_options.add_argument(
+    live(
+        venue_options,
         "--radius",
         type=int,
         metavar="M",
         help=f"metres around each centre (default {defaults.venue_radius_m})",
     )
-    venue_options.add_argument(
-        "--limit", type=int, metavar="N", help=f"venues per area at most (default {defaults.venue_limit})"
+    live(
+        venue_options,
+        "--limit",
+        type=int,
+        metavar="N",
+        help=f"venues per area at most (default {defaults.venue_limit})",
     )
-    venue_options.add_argument(
-        "--refresh", action="store_true", default=None, help="re-fetch every area, fresh or not"
+    live(
+        venue_options,
+        "--refresh",
+        action="store_true",
+        default=None,
+        help="re-fetch every area, fresh or not",
     )
-    venue_options.add_argument(
+    live(
+        venue_options,
         "--max-age",
         type=_duration,
         metavar="AGE",
         help="re-fetch areas fetched longer ago than AGE (e.g. 7d, 12h)",
     )
-    venue_options.add_argument(
-        "--concurrency", type=int, metavar="N", help="requests in flight (foursquare: 16)"
-    )
-    venue_options.add_argument(
+    live(venue_options, "--concurrency", type=int, metavar="N", help="requests in flight (foursquare: 16)")
+    live(
+        venue_options,
         "--rate",
         type=_positive_float,
         metavar="PER_SECOND",
         help=f"request starts per second at most (env {RATE_ENVIRONMENT}; foursquare 50, overpass 0.5)",
     )
-    venue_options.add_argument(
+    live(
+        venue_options,
         "--endpoint",
         metavar="URL",
         help="the provider's endpoint, a mirror or a local server "
         "(default: env INGEST_FOURSQUARE_ENDPOINT / INGEST_OVERPASS_ENDPOINT, else the public one)",
     )
-    venue_options.add_argument(
+    live(
+        venue_options,
         "--max-timeouts",
         type=int,
         metavar="N",
         help=f"give up on the provider after N areas in a row time out (default {DEFAULT_MAX_CONSECUTIVE_TIMEOUTS})",
     )
     venue_options.add_argument("--no-progress", action="store_true", help="no progress bar")
-    venue_options.add_argument(
+    live(
+        venue_options,
         "--area-set",
         metavar="NAME",
         help="the area set to fetch venues for (default: the postal set of the latest page). A polygon "
@@ -422,6 +428,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("file", type=Path, metavar="FILE")
     command.set_defaults(handler=_run_parse_wikipedia)
+    parser.set_defaults(live_options=live_options)
     return parser
 
 
@@ -759,7 +766,9 @@ def _policy(args: argparse.Namespace) -> RetryPolicy:
 def _refuse_live_options_with_snapshot(args: argparse.Namespace) -> None:
     if not getattr(args, "snapshot", None):
         return
-    given = sorted({flag for name, flag in _LIVE_OPTIONS.items() if getattr(args, name, None) is not None})
+    given = sorted(
+        {flag for name, flag in args.live_options.items() if getattr(args, name, None) is not None}
+    )
     if given:
         raise IngestError(
             f"{', '.join(given)} only apply to a live fetch; with --snapshot nothing is fetched (the snapshot "
