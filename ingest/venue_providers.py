@@ -430,7 +430,7 @@ def make_provider(
         )
     if name == FoursquareV2.name:
         return FoursquareV2()
-    raise IngestError(f"unknown venue provider {name!r}; expected foursquare, overpass or foursquare_v2")
+    raise IngestError(f"unknown venue provider {name!r}; expected one of {', '.join(PROVIDERS)}")
 
 
 def _judge_status(response: requests.Response, area_id: str, provider: str) -> None:

@@ -69,7 +69,7 @@ def figure(panels: Sequence[Panel], *, columns: int, title: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:g}" '
         f'viewBox="0 0 {width} {height:g}" font-family="sans-serif" font-size="11">'
         f'<rect width="100%" height="100%" fill="white"/>'
-        f'<text x="{width / 2:g}" y="20" text-anchor="middle" font-size="14">{_e(title)}</text>'
+        f'<text x="{width / 2:g}" y="20" text-anchor="middle" font-size="14">{html.escape(title)}</text>'
         + "".join(placed)
         + "</svg>"
     )
@@ -179,19 +179,19 @@ def _frame(
 ) -> list[str]:
     bottom, right = HEIGHT - BOTTOM, WIDTH - RIGHT
     parts = [
-        f'<text x="{(LEFT + right) / 2:g}" y="16" text-anchor="middle" font-size="12">{_e(title)}</text>',
+        f'<text x="{(LEFT + right) / 2:g}" y="16" text-anchor="middle" font-size="12">{html.escape(title)}</text>',
         f'<rect x="{LEFT}" y="{TOP}" width="{right - LEFT}" height="{bottom - TOP}" fill="none" stroke="#333"/>',
-        f'<text x="{(LEFT + right) / 2:g}" y="{HEIGHT - 6}" text-anchor="middle">{_e(x_label)}</text>',
-        f'<text transform="translate(12,{(TOP + bottom) / 2:g}) rotate(-90)" text-anchor="middle">{_e(y_label)}</text>',
+        f'<text x="{(LEFT + right) / 2:g}" y="{HEIGHT - 6}" text-anchor="middle">{html.escape(x_label)}</text>',
+        f'<text transform="translate(12,{(TOP + bottom) / 2:g}) rotate(-90)" text-anchor="middle">{html.escape(y_label)}</text>',
     ]
     for tick, label in x_ticks:
         x = to_x(tick)
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{bottom}" stroke="#ddd"/>')
-        parts.append(f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle">{_e(label)}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle">{html.escape(label)}</text>')
     for tick, label in y_ticks:
         y = to_y(tick)
         parts.append(f'<line x1="{LEFT}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{_e(label)}</text>')
+        parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{html.escape(label)}</text>')
     return parts
 
 
@@ -202,9 +202,5 @@ def _panel(parts: list[str], legend: Sequence[tuple[str, str, str]]) -> Panel:
         parts.append(
             f'<line x1="{LEFT}" x2="{LEFT + 20}" y1="{y}" y2="{y}" stroke="{colour}" stroke-width="2"{dash}/>'
         )
-        parts.append(f'<text x="{LEFT + 26}" y="{y + 4}">{_e(label)}</text>')
+        parts.append(f'<text x="{LEFT + 26}" y="{y + 4}">{html.escape(label)}</text>')
     return Panel("".join(parts), height)
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text))

@@ -35,7 +35,6 @@ class ReportInputs:
     areas: Sequence[
         Row
     ]  # area_map_features: area_id, name, cluster_id, status, status_reason, venue_count, …
-    selection_svg: str | None = None  # the model-selection figure, when the caller has drawn it
 
 
 def render(inputs: ReportInputs) -> str:
@@ -57,7 +56,7 @@ def render(inputs: ReportInputs) -> str:
         parts.append(
             "<h3>Model selection</h3>"
             + _auto_rule(inputs.settings)
-            + _figure(inputs.selection_svg or plots.model_selection(inputs.selection), "Model selection")
+            + _figure(plots.model_selection(inputs.selection), "Model selection")
         )
         parts.append(_selection_table(inputs.selection))
         parts.append(

@@ -63,7 +63,6 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> pa.Table:
         profiles=_rows(dbt.ref("cluster_profiles").order("cluster_id")),
         features=_rows(dbt.ref("cluster_categories").order("cluster_id, commonness_rank")),
         areas=areas,
-        selection_svg=selection_svg,
     )
     report_path = output_dir / f"{area_set}_segmentation_report.html"
     geojson_path = output_dir / f"{area_set}_clusters.geojson"
