@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
 import os
 import shutil
@@ -10,7 +12,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -34,6 +36,7 @@ def ingest(*args: str | Path) -> int:
 
 
 DBT = Path(sys.executable).with_name("dbt")
+PROJECT = ["--project-dir", str(REPO), "--profiles-dir", str(REPO)]
 
 
 def _dbt_env(work: Path, database_name: str) -> dict[str, str]:
@@ -50,24 +53,59 @@ def _dbt_env(work: Path, database_name: str) -> dict[str, str]:
     }
 
 
+@contextlib.contextmanager
+def _as_its_own_process(work: Path, environment: dict[str, str]) -> Iterator[tuple[io.StringIO, io.StringIO]]:
+    """dbt run inside the test process as its command runs in a process of its own: that environment,
+    that working folder, its output captured; the warehouse closed after, as the command's exit
+    would (dbt-duckdb keeps it open for the next invocation in the process)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    saved, folder = dict(os.environ), Path.cwd()
+    output, errors = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(environment)
+    os.chdir(work)
+    try:
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
+            yield output, errors
+    finally:
+        with DuckDBConnectionManager._LOCK:
+            if DuckDBConnectionManager._ENV is not None:
+                DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+        os.chdir(folder)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _invoke(work: Path, environment: dict[str, str], args: list[str]) -> subprocess.CompletedProcess[str]:
+    """dbt's command `dbt ARGS` run in this process (dbtRunner), with the command's exit code (0 done,
+    1 failed, 2 stopped by an error): no start-up per invocation, the models' libraries imported once."""
+    from dbt.cli.main import dbtRunner
+
+    with _as_its_own_process(work, environment) as (output, errors):
+        result = dbtRunner().invoke(args)
+    code = 0 if result.success else 1 if result.exception is None else 2
+    return subprocess.CompletedProcess(["dbt", *args], code, output.getvalue(), errors.getvalue())
+
+
 @functools.cache
 def _warm_parse() -> Path:
     """dbt's partial-parse file of the project, made once per test process: every run_dbt starts
     from it (its database path and settings are the same), instead of parsing the whole project."""
     work = Path(tempfile.mkdtemp(prefix="dbt-parse-"))
-    subprocess.run(
-        [str(DBT), "parse", "--quiet", "--project-dir", str(REPO), "--profiles-dir", str(REPO)],
-        cwd=work, env=_dbt_env(work, "warehouse.duckdb"), capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    parsed = _invoke(work, _dbt_env(work, "warehouse.duckdb"), ["parse", "--quiet", *PROJECT])
+    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
     return work / "target" / "partial_parse.msgpack"
 
 
 def run_dbt(
-    database: Path, *args: str, variables: dict | None = None, unit_tests: bool = False
+    database: Path, *args: str, variables: dict | None = None, unit_tests: bool = False, command: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """Run dbt against `database` from its folder (the project from the repository), keeping its
     artefacts and the map (output/) beside it; `variables` become --vars. The unit tests are left
-    out unless `unit_tests`."""
+    out unless `unit_tests`. dbt runs in the test process unless `command`: then the `dbt` command
+    runs, for a test of what that command prints."""
     work = database.parent
     if args and args[0] in ("build", "run") and variables:
         args = (*args, "--vars", json.dumps(variables))
@@ -75,11 +113,14 @@ def run_dbt(
     if not (target / "partial_parse.msgpack").exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(_warm_parse(), target / "partial_parse.msgpack")
-    command = [str(DBT), *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
     environment = _dbt_env(work, database.name)
     if unit_tests:
         del environment["DBT_EXCLUDE_RESOURCE_TYPES"]
-    return subprocess.run(command, cwd=work, env=environment, capture_output=True, text=True, check=False)
+    if not command:
+        return _invoke(work, environment, [*args, *PROJECT])
+    return subprocess.run(
+        [str(DBT), *args, *PROJECT], cwd=work, env=environment, capture_output=True, text=True, check=False
+    )
 
 
 def query(database: Path, sql: str) -> list[tuple]:

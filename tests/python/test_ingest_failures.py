@@ -375,7 +375,7 @@ def test_make_says_in_one_line_that_the_warehouse_is_in_use(held_warehouse, tmp_
 def test_a_plain_dbt_build_says_in_one_line_that_the_warehouse_is_in_use(held_warehouse):
     """Without make: dbt's own error is three chained tracebacks; the project's plugin names the holder."""
     database, pid = held_warehouse
-    result = run_dbt(database, "build", "--select", "postal_codes")
+    result = run_dbt(database, "build", "--select", "postal_codes", command=True)
     assert result.returncode != 0
     assert "Traceback" not in result.stdout + result.stderr
     assert len([line for line in result.stdout.splitlines() if f"is in use by process {pid} (" in line]) == 1
