@@ -6,7 +6,6 @@ polygons are checked against a point-in-polygon test written here, independently
 from __future__ import annotations
 
 import csv
-import itertools
 import json
 import math
 import re
@@ -16,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import duckdb
+import numpy as np
 import pytest
 from fake_server import FakeServer, Reply, Request
 from support import SHARED_DATA, SNAPSHOT, assert_segments_say_what_they_are, ingest, query, run_dbt
@@ -35,25 +35,27 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
     return [ring for polygon in polygons for ring in polygon]
 
 
-def _inside(x: float, y: float, rings: list[list[list[float]]]) -> bool:
-    crossings = 0
+def _inside(x: np.ndarray, y: np.ndarray, rings: list[list[list[float]]]) -> np.ndarray:
+    """Which of the points (x, y) an odd number of ring edges crosses to their right."""
+    crossings = np.zeros(len(x), dtype=int)
     for ring in rings:
-        for (x1, y1), (x2, y2) in itertools.pairwise(ring):
-            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-                crossings += 1
+        x1, y1 = np.array(ring[:-1]).T[:, :, None]
+        x2, y2 = np.array(ring[1:]).T[:, :, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crosses = ((y1 > y) != (y2 > y)) & (x < x1 + (y - y1) * (x2 - x1) / (y2 - y1))
+        crossings += crosses.sum(axis=0)
     return crossings % 2 == 1
 
 
 def counts_inside(areas_file: Path, id_field: str, places: list[tuple[float, float]]) -> dict[str, int]:
+    xs, ys = np.array(places).T
     counts = {}
     for feature in json.loads(areas_file.read_text())["features"]:
         rings = _rings(feature["geometry"])
-        xs = [x for ring in rings for x, _ in ring]
-        ys = [y for ring in rings for _, y in ring]
-        box = (min(xs), max(xs), min(ys), max(ys))
-        counts[str(feature["properties"][id_field])] = sum(
-            box[0] <= x <= box[1] and box[2] <= y <= box[3] and _inside(x, y, rings) for x, y in places
-        )
+        corners = np.array([point for ring in rings for point in ring])
+        (west, south), (east, north) = corners.min(axis=0), corners.max(axis=0)
+        boxed = (west <= xs) & (xs <= east) & (south <= ys) & (ys <= north)
+        counts[str(feature["properties"][id_field])] = int(_inside(xs[boxed], ys[boxed], rings).sum())
     return counts
 
 
