@@ -337,7 +337,7 @@ def test_ctrl_c_stops_a_fetch_with_its_summary_and_exit_130(tmp_path: Path):
 @pytest.fixture
 def held_warehouse(tmp_path: Path):
     """A warehouse another process holds open (DuckDB allows one writer), and that process's id."""
-    database = tmp_path / "held.duckdb"
+    database = tmp_path / "warehouse.duckdb"  # the name the warm partial parse has (support.run_dbt)
     duckdb.connect(str(database)).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(database)!r}); print('ready', flush=True); time.sleep(60)"],
