@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        if getattr(args, "record", None) and not getattr(args, "snapshot", None):
+        if args.record and not args.snapshot:
             Recorder(args.record).check()  # before anything is fetched
         args.handler(args)
     except Interrupted as interrupted:
@@ -428,7 +428,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("file", type=Path, metavar="FILE")
     command.set_defaults(handler=_run_parse_wikipedia)
-    parser.set_defaults(live_options=live_options)
+    # What a command leaves out reads as not given (`all` runs other commands' handlers), so handlers
+    # read every option as an attribute.
+    shared = {"snapshot": None, "file": None, "postal_area_set": None, **dict.fromkeys(live_options)}
+    parser.set_defaults(live_options=live_options, **shared)
     return parser
 
 
@@ -545,7 +548,7 @@ def _run_boundaries(args: argparse.Namespace) -> None:
     if args.snapshot:
         source, content, key_property = boundaries_from_snapshot(Snapshot(args.snapshot))
     else:
-        file = getattr(args, "file", None)
+        file = args.file
         if not file or not file.is_file():
             raise IngestError("give a boundary GeoJSON file, or --snapshot DIR with a boundaries section")
         source, key_property = str(file), args.key_property
@@ -705,7 +708,7 @@ def _run_postal_codes(args: argparse.Namespace, session: requests.Session | None
             connection,
             page,
             min_postal_codes=args.min_postal_codes,
-            area_set=getattr(args, "postal_area_set", None),
+            area_set=args.postal_area_set,
         )
     page.record(_recorder(args))
     _report("postal codes", page, result)
@@ -754,7 +757,7 @@ def _coordinate_sources(args: argparse.Namespace) -> list[CoordinateSource]:
     sources = []
     for provider in args.providers or COORDINATE_PROVIDERS:
         source = COORDINATE_SOURCES[provider]
-        url = getattr(args, f"{provider}_url", None) or live_url(provider, source.url)
+        url = getattr(args, f"{provider}_url") or live_url(provider, source.url)
         sources.append(dataclasses.replace(source, url=url))
     return sources
 
@@ -764,11 +767,9 @@ def _policy(args: argparse.Namespace) -> RetryPolicy:
 
 
 def _refuse_live_options_with_snapshot(args: argparse.Namespace) -> None:
-    if not getattr(args, "snapshot", None):
+    if not args.snapshot:
         return
-    given = sorted(
-        {flag for name, flag in args.live_options.items() if getattr(args, name, None) is not None}
-    )
+    given = sorted(flag for name, flag in args.live_options.items() if getattr(args, name) is not None)
     if given:
         raise IngestError(
             f"{', '.join(given)} only apply to a live fetch; with --snapshot nothing is fetched (the snapshot "
@@ -777,7 +778,7 @@ def _refuse_live_options_with_snapshot(args: argparse.Namespace) -> None:
 
 
 def _recorder(args: argparse.Namespace) -> Recorder | None:
-    return Recorder(args.record) if getattr(args, "record", None) else None
+    return Recorder(args.record) if args.record else None
 
 
 def _connect(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
