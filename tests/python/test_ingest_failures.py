@@ -30,7 +30,7 @@ from support import (
     run_dbt,
 )
 
-from ingest import cli as ingest_cli
+from ingest.commands import shared as ingest_commands
 from ingest.http import RetryPolicy, make_session
 from ingest.venue_fetch import fetch_venues
 from ingest.venue_providers import Area, Overpass, VenueQuery
@@ -145,13 +145,13 @@ def test_live_urls_come_from_the_environment_and_options_win(
     shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     sessions = []
-    real_session = ingest_cli.make_session
+    real_session = ingest_commands.make_session
 
     def counting_session() -> object:
         sessions.append(real_session())
         return sessions[-1]
 
-    monkeypatch.setattr(ingest_cli, "make_session", counting_session)
+    monkeypatch.setattr(ingest_commands, "make_session", counting_session)
     with FakeServer() as server:
         server.route("/env/page", Reply(200, (SNAPSHOT / PAGE_IN_SNAPSHOT).read_bytes()))
         server.route("/env/course.csv", Reply(200, (SNAPSHOT / COORDINATES_IN_SNAPSHOT).read_bytes()))

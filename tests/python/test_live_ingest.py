@@ -13,7 +13,7 @@ import pytest
 from fake_server import FakeServer, Reply
 from support import COORDINATES_IN_SNAPSHOT, FIXTURES, PAGE_IN_SNAPSHOT, SNAPSHOT, ingest, query
 
-from ingest import cli as ingest_cli
+from ingest.commands import shared as ingest_commands
 from ingest.http import RetryPolicy
 from ingest.snapshot import Snapshot, sha256
 
@@ -68,7 +68,7 @@ def test_server_errors_are_retried_with_retry_after(
     server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     waits: list[float] = []
-    monkeypatch.setattr(ingest_cli, "RetryPolicy", functools.partial(RetryPolicy, sleep=waits.append))
+    monkeypatch.setattr(ingest_commands, "RetryPolicy", functools.partial(RetryPolicy, sleep=waits.append))
     page = (SNAPSHOT / PAGE_IN_SNAPSHOT).read_bytes()
     server.route(
         "/wiki/page", Reply(503, b"busy", {"Retry-After": "9"}), Reply(429, b"slow down"), Reply(200, page)
