@@ -26,17 +26,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingest.boundaries import boundaries_from_snapshot, land_boundaries
-from ingest.coordinates import CoordinateRow, read_coordinates
-from ingest.coordinates_store import land_coordinates
+from ingest.coordinates.read import CoordinateRow, read_coordinates
+from ingest.coordinates.store import land_coordinates
 from ingest.postal_sets import default_area_set
 from ingest.raw_store import new_load_id
 from ingest.snapshot import Snapshot
 from ingest.sources import coordinates_from_snapshot, page_from_snapshot
-from ingest.venue_providers import VenueResponse
-from ingest.venue_store import land_venue_responses
+from ingest.venues.providers import VenueResponse
+from ingest.venues.store import land_venue_responses
 from ingest.warehouse import connect
-from ingest.wikipedia import ParsedPage, PostalCodeRow, parse_page
-from ingest.wikipedia_store import land_wikipedia_page
+from ingest.wikipedia.parse import ParsedPage, PostalCodeRow, parse_page
+from ingest.wikipedia.store import land_wikipedia_page
 
 JITTER_DEGREES = 0.01  # about 1 km
 BATCH = 2000

@@ -20,12 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python")
 
 from fake_server import FakeServer, Reply, Request
 
-from ingest.coordinates import read_coordinates
+from ingest.coordinates.read import read_coordinates
 from ingest.http import make_session
 from ingest.snapshot import Snapshot
 from ingest.sources import coordinates_from_snapshot
-from ingest.venue_fetch import fetch_venues
-from ingest.venue_providers import Area, FoursquarePlaces, VenueQuery
+from ingest.venues.fetch import fetch_venues
+from ingest.venues.providers import Area, FoursquarePlaces, VenueQuery
 from ingest.warehouse import connect
 
 LATENCY = 0.3

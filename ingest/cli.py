@@ -24,7 +24,7 @@ from ingest.commands import (
 )
 from ingest.errors import IngestError, Interrupted
 from ingest.snapshot import Recorder
-from ingest.venue_fetch import is_interrupt
+from ingest.venues.fetch import is_interrupt
 
 EXIT_INTERRUPTED = 130
 

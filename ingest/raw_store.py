@@ -3,7 +3,7 @@
 Every load gets a `load_id` and `loaded_at`; nothing is ever updated or deleted. Landing input
 identical to the latest load (same bytes, read the same way) is skipped, so re-runs are idempotent;
 the staging models read the latest load of each source. Each source's tables and landing live
-beside its reader (wikipedia_store, coordinates_store, venue_store, points, boundaries, areas);
+beside its reader (wikipedia.store, coordinates.store, venues.store, points, boundaries, areas);
 `ingest.warehouse.connect` opens the warehouse with all of them.
 """
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from ingest.coordinates import FORMAT_CSV, FORMAT_GEONAMES_ZIP, FORMATS
+from ingest.coordinates.read import FORMAT_CSV, FORMAT_GEONAMES_ZIP, FORMATS
 from ingest.errors import FetchError, NetworkUnavailableError, SnapshotError
 from ingest.http import RetryPolicy, get_bytes
 from ingest.settings import URL_ENVIRONMENT

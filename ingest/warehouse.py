@@ -8,21 +8,15 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import (
-    areas,
-    boundaries,
-    coordinates_store,
-    overture,
-    points,
-    taxonomy,
-    venue_store,
-    wikipedia_store,
-)
+from ingest import areas, boundaries, overture, points, taxonomy
+from ingest.coordinates import store as coordinates_store
 from ingest.errors import IngestError
 from ingest.raw_store import database_path, in_use_error, open_database
 from ingest.settings import project_settings
 from ingest.spatial import load_spatial
-from ingest.venue_providers import Area
+from ingest.venues import store as venue_store
+from ingest.venues.providers import Area
+from ingest.wikipedia import store as wikipedia_store
 
 __all__ = ["areas_to_fetch", "connect", "database_path", "in_use_error", "known_area_sets"]
 

@@ -8,8 +8,8 @@ import dataclasses
 import requests
 
 from ingest.commands import shared
-from ingest.coordinates import read_coordinates
-from ingest.coordinates_store import land_coordinates
+from ingest.coordinates.read import read_coordinates
+from ingest.coordinates.store import land_coordinates
 from ingest.errors import CoordinatesFormatError
 from ingest.settings import live_url
 from ingest.snapshot import Snapshot

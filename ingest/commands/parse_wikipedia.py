@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ingest.commands import shared
 from ingest.errors import IngestError
-from ingest.wikipedia import parse_page
+from ingest.wikipedia.parse import parse_page
 
 
 def add(commands: argparse._SubParsersAction, options: shared.Options) -> None:

@@ -10,7 +10,7 @@ from ingest.commands import shared
 from ingest.settings import live_url
 from ingest.snapshot import Snapshot
 from ingest.sources import WIKIPEDIA_URL, page_from_snapshot, page_from_web
-from ingest.wikipedia_store import land_postal_codes
+from ingest.wikipedia.store import land_postal_codes
 
 
 def page_options(options: shared.Options) -> argparse.ArgumentParser:

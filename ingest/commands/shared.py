@@ -21,7 +21,7 @@ from ingest.settings import TIMEOUT_ENVIRONMENT, environment_number
 from ingest.snapshot import Recorder
 from ingest.sources import Input
 from ingest.warehouse import connect, database_path, in_use_error
-from ingest.wikipedia import DEFAULT_MIN_POSTAL_CODES
+from ingest.wikipedia.parse import DEFAULT_MIN_POSTAL_CODES
 
 log = logging.getLogger("ingest")
 

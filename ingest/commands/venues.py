@@ -10,11 +10,11 @@ from ingest.commands import shared
 from ingest.errors import IngestError, Interrupted, VenueFetchFailed
 from ingest.settings import RATE_ENVIRONMENT, TIMEOUT_ENVIRONMENT, environment_number, project_settings
 from ingest.snapshot import Snapshot
-from ingest.venue_fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, replay_venues
-from ingest.venue_providers import LIVE as LIVE_VENUE_PROVIDERS
-from ingest.venue_providers import VenueQuery, make_provider
+from ingest.venues.fetch import DEFAULT_MAX_CONSECUTIVE_TIMEOUTS, fetch_venues, replay_venues
+from ingest.venues.providers import LIVE as LIVE_VENUE_PROVIDERS
+from ingest.venues.providers import VenueQuery, make_provider
 from ingest.warehouse import areas_to_fetch, known_area_sets
-from ingest.wikipedia_store import postal_area_set
+from ingest.wikipedia.store import postal_area_set
 
 
 def add(commands: argparse._SubParsersAction, options: shared.Options) -> None:

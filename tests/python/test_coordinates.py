@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support import COORDINATES_IN_SNAPSHOT, FIXTURES, SNAPSHOT
 
-from ingest.coordinates import read_coordinates
+from ingest.coordinates.read import read_coordinates
 from ingest.errors import CoordinatesFormatError
 
 

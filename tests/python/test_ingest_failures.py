@@ -32,8 +32,8 @@ from support import (
 
 from ingest.commands import shared as ingest_commands
 from ingest.http import RetryPolicy, make_session
-from ingest.venue_fetch import fetch_venues
-from ingest.venue_providers import Area, Overpass, VenueQuery
+from ingest.venues.fetch import fetch_venues
+from ingest.venues.providers import Area, Overpass, VenueQuery
 from ingest.warehouse import connect
 
 OVERPASS = (FIXTURES / "venues" / "overpass_answer.json").read_bytes()

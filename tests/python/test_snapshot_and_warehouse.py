@@ -12,7 +12,7 @@ from support import FIXTURES, PAGE_IN_SNAPSHOT, SNAPSHOT, ingest, query
 
 from ingest.errors import SnapshotError
 from ingest.snapshot import Recorder, Snapshot, sha256
-from ingest.wikipedia import PARSER_VERSION
+from ingest.wikipedia.parse import PARSER_VERSION
 
 
 def test_snapshot_reads_files_and_checks_their_sha256(shared_data: Path):

@@ -17,8 +17,8 @@ from ingest import overture
 from ingest.http import RetryPolicy, make_session
 from ingest.settings import project_settings
 from ingest.snapshot import Recorder, Snapshot
-from ingest.venue_fetch import FetchSummary, fetch_venues, replay_venues
-from ingest.venue_providers import (
+from ingest.venues.fetch import FetchSummary, fetch_venues, replay_venues
+from ingest.venues.providers import (
     LIVE,
     PROVIDERS,
     Area,

@@ -12,7 +12,7 @@ from support import FIXTURES, ingest, query
 
 from ingest.errors import DamagedTextError, IncompletePageError, UnrecognisedLayoutError
 from ingest.snapshot import Recorder
-from ingest.wikipedia import parse_page
+from ingest.wikipedia.parse import parse_page
 
 PAGES = {
     "2019-07-15_rev906439794_row-per-neighbourhood.html": ("row_per_neighbourhood", 288, 906439794),

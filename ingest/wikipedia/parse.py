@@ -127,7 +127,7 @@ def parse_page(html: bytes | str, *, min_postal_codes: int = DEFAULT_MIN_POSTAL_
         found = "; ".join(unknown) if unknown else "no table holds postal codes"
         raise UnrecognisedLayoutError(
             f"{page} is not in a layout this parser knows ({found}); {_EXPECTED}. "
-            "If Wikipedia changed the layout again, teach ingest/wikipedia.py the new one; "
+            "If Wikipedia changed the layout again, teach ingest/wikipedia/parse.py the new one; "
             "`python -m ingest parse-wikipedia FILE` shows what is extracted."
         )
     if unknown:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from ingest.coordinates import CoordinateRow
+from ingest.coordinates.read import CoordinateRow
 from ingest.raw_store import LoadResult, append, latest_load_matches, new_load_id, transaction
 from ingest.snapshot import sha256
 

@@ -15,7 +15,7 @@ from ingest.errors import IngestError, WikipediaPageError
 from ingest.postal_sets import default_area_set
 from ingest.raw_store import LoadResult, append, latest_load, new_load_id, transaction
 from ingest.snapshot import sha256
-from ingest.wikipedia import PARSER_VERSION, ParsedPage, parse_page
+from ingest.wikipedia.parse import PARSER_VERSION, ParsedPage, parse_page
 
 if TYPE_CHECKING:
     from ingest.sources import Input

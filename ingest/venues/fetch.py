@@ -29,7 +29,7 @@ from ingest.http import RateLimiter, RetryPolicy
 from ingest.postal_sets import default_area_set
 from ingest.raw_store import new_load_id
 from ingest.snapshot import Recorder, Snapshot
-from ingest.venue_providers import (
+from ingest.venues.providers import (
     LICENCES,
     Area,
     AreaFetchError,
@@ -39,7 +39,7 @@ from ingest.venue_providers import (
     VenueResponse,
     check_recorded,
 )
-from ingest.venue_store import (
+from ingest.venues.store import (
     land_venue_response,
     land_venue_responses,
     latest_venue_fetches,

@@ -13,7 +13,7 @@ import duckdb
 
 from ingest.raw_store import NEWEST_FIRST, append, latest_load
 from ingest.snapshot import sha256
-from ingest.venue_providers import VenueResponse
+from ingest.venues.providers import VenueResponse
 
 DDL = """
 create table if not exists raw.venue_responses (

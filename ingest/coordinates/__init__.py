@@ -1,0 +1,1 @@
+"""Postal-code centroid files: their reader (read) and their raw tables and landing (store)."""

@@ -1,0 +1,1 @@
+"""Wikipedia's list of postal codes: its parser (parse) and its raw tables and landing (store)."""
